@@ -1,0 +1,109 @@
+/**
+ * Command line:
+ *   dev (default)  the function; with no appId configured, also the local WeChat emulator and the demo page
+ *   start          the function alone, for production: missing credentials stop it
+ *   emulator       the WeChat emulator alone
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { startFunction, type RunningFunction } from './server.js';
+
+const DEV_APP_ID = 'wx0123456789abcdef';
+
+function fatal(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`offiaccount-common: configuration error: ${error.message}\n`);
+  } else {
+    process.stderr.write(`offiaccount-common: could not start: ${(error as Error)?.message ?? String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+function onSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`offiaccount-common: ${signal}, finishing in-flight requests\n`);
+    // A stuck connection must not keep a deploy waiting forever.
+    setTimeout(() => process.exit(0), 10_000).unref();
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function announce(running: RunningFunction, config: Config): void {
+  running.logger.info(
+    { url: running.url, mode: config.mode, appId: config.appId, auth: config.authMode, tokenSource: config.tokenSource, redis: Boolean(config.redisUrl) },
+    'offiaccount-common listening',
+  );
+  if (config.authMode === 'none') {
+    running.logger.warn('AUTH_MODE=none: end-user routes accept callers without any credential. For local development only.');
+  }
+}
+
+async function start(): Promise<void> {
+  const config = loadConfig(process.env);
+  const running = await startFunction({ config });
+  announce(running, config);
+  onSignals(() => running.close());
+}
+
+async function dev(): Promise<void> {
+  const env = process.env;
+  const configured = Boolean(env.appId || env.OA_APPID || env.appSecret || env.OA_APPSECRET);
+  if (configured || env.NODE_ENV === 'production') return start();
+
+  const { startEmulator } = await import('./emulator/index.js');
+  const appSecret = randomBytes(16).toString('hex');
+  const emulator = await startEmulator({
+    port: Number(env.EMULATOR_PORT ?? 9100),
+    host: '127.0.0.1',
+    apps: [{ appId: DEV_APP_ID, appSecret }],
+  });
+  const config = loadConfig(env, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
+  const { mountDev } = await import('./dev/mount.js');
+  const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url }) });
+  announce(running, config);
+  const local = `http://localhost:${running.port}`;
+  process.stdout.write(
+    [
+      '',
+      '  offiaccount-common (local run, no appId configured: WeChat is the local emulator)',
+      `  function   ${local}`,
+      `  demo page  ${local}/demo/`,
+      `  emulator   ${emulator.url}`,
+      '',
+      '  Set appId and appSecret to talk to real WeChat instead.',
+      '',
+    ].join('\n') + '\n',
+  );
+  onSignals(async () => {
+    await running.close();
+    await emulator.close();
+  });
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2] ?? 'dev';
+  switch (command) {
+    case 'dev':
+      return dev();
+    case 'start':
+      return start();
+    case 'emulator': {
+      await import('./emulator/main.js');
+      return;
+    }
+    default:
+      process.stderr.write(`offiaccount-common: unknown command "${command}"; use dev, start or emulator\n`);
+      process.exit(2);
+  }
+}
+
+main().catch(fatal);

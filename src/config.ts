@@ -1,0 +1,186 @@
+/**
+ * The environment, read once and turned into one typed object. Nothing else in the
+ * project reads process.env: every layer receives what it needs from here.
+ */
+import { z } from 'zod';
+
+export type Mode = 'wechat' | 'emulator';
+export type TokenSource = 'stable' | 'classic';
+export type AuthMode = 'gateway' | 'jwt' | 'none';
+
+export interface Config {
+  /** Which upstream the function talks to: real WeChat, or the local emulator. */
+  mode: Mode;
+  production: boolean;
+  appId: string;
+  appSecret: string;
+  port: number;
+  host: string;
+  /** Base URL of WeChat's server APIs (api.weixin.qq.com, or the emulator). */
+  wechatApiBaseUrl: string;
+  /** Base URL of WeChat's authorize page (open.weixin.qq.com, or the emulator). */
+  wechatOpenBaseUrl: string;
+  wechatTimeoutMs: number;
+  redisUrl: string | undefined;
+  tokenSource: TokenSource;
+  adminApiKey: string | undefined;
+  authMode: AuthMode;
+  jwksUrl: string | undefined;
+  jwtPublicKey: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  corsAllowOrigins: string[];
+  /** Requests per minute per caller on end-user routes; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const APPID_PATTERN = /^wx[0-9a-f]{16}$/i;
+
+/** Reads the first non-empty of several names; returns the name it came from for error messages. */
+function pick(env: Env, ...names: string[]): { name: string; value: string | undefined } {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return { name, value };
+  }
+  return { name: names[0], value: undefined };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const parsed = z.coerce.number().int().min(min).max(max).safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(name, `${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
+  }
+  return parsed.data;
+}
+
+function url(env: Env, name: string, fallback: string | undefined): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `${name} must be an absolute http(s) URL; got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, `${name} must be an http(s) URL; got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `${name} must be one of ${allowed.join(', ')}; got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export interface LoadOptions {
+  /**
+   * Credentials to use when none are configured and this is not a production start:
+   * the CLI passes the emulator's here. A production start never gets them.
+   */
+  emulatorCredentials?: { appId: string; appSecret: string; baseUrl: string };
+}
+
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): Config {
+  const production = env.NODE_ENV === 'production' || env.OFFIACCOUNT_PRODUCTION === '1';
+  const appId = pick(env, 'appId', 'OA_APPID');
+  const appSecret = pick(env, 'appSecret', 'OA_APPSECRET');
+
+  let mode: Mode = 'wechat';
+  let credentials: { appId: string; appSecret: string };
+  let apiBase = url(env, 'WECHAT_API_BASE_URL', 'https://api.weixin.qq.com')!;
+  let openBase = url(env, 'WECHAT_OPEN_BASE_URL', 'https://open.weixin.qq.com')!;
+
+  if (!appId.value && !appSecret.value && !production && options.emulatorCredentials) {
+    mode = 'emulator';
+    credentials = options.emulatorCredentials;
+    apiBase = options.emulatorCredentials.baseUrl;
+    openBase = options.emulatorCredentials.baseUrl;
+  } else {
+    if (!appId.value) {
+      throw new ConfigError(
+        'appId',
+        'appId is not set: set appId (or OA_APPID) to the Official Account AppID, e.g. wxc1546068399a59fc. ' +
+          'On CloudBase the Integration Center injects it.',
+      );
+    }
+    if (!appSecret.value) {
+      throw new ConfigError(
+        'appSecret',
+        'appSecret is not set: set appSecret (or OA_APPSECRET) to the Official Account AppSecret. ' +
+          'On CloudBase the Integration Center injects it.',
+      );
+    }
+    if (!APPID_PATTERN.test(appId.value)) {
+      throw new ConfigError(
+        appId.name,
+        `${appId.name} does not look like an Official Account AppID (wx followed by 16 hex digits); got "${appId.value}"`,
+      );
+    }
+    if (!/^[0-9a-zA-Z]{16,64}$/.test(appSecret.value)) {
+      // Never echo the value: it is the secret.
+      throw new ConfigError(appSecret.name, `${appSecret.name} does not look like an AppSecret (16 to 64 letters and digits)`);
+    }
+    credentials = { appId: appId.value, appSecret: appSecret.value };
+  }
+
+  const adminApiKey = env.ADMIN_API_KEY?.trim() || undefined;
+  if (adminApiKey !== undefined && adminApiKey.length < 16) {
+    throw new ConfigError('ADMIN_API_KEY', 'ADMIN_API_KEY must be at least 16 characters long');
+  }
+
+  const authMode = oneOf<AuthMode>(env, 'AUTH_MODE', ['gateway', 'jwt', 'none'], mode === 'emulator' ? 'none' : 'gateway');
+  if (authMode === 'none' && production) {
+    throw new ConfigError('AUTH_MODE', 'AUTH_MODE=none is for local development only and is refused in production');
+  }
+  const jwksUrl = url(env, 'JWKS_URL', undefined);
+  const jwtPublicKey = env.JWT_PUBLIC_KEY?.trim() || undefined;
+  if (authMode === 'jwt' && !jwksUrl && !jwtPublicKey) {
+    throw new ConfigError('JWKS_URL', 'AUTH_MODE=jwt needs JWKS_URL (or JWT_PUBLIC_KEY) to verify tokens with');
+  }
+
+  return {
+    mode,
+    production,
+    appId: credentials.appId,
+    appSecret: credentials.appSecret,
+    port: integer(env, 'PORT', 9000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    wechatApiBaseUrl: apiBase,
+    wechatOpenBaseUrl: openBase,
+    wechatTimeoutMs: integer(env, 'WECHAT_TIMEOUT_MS', 5000, 100, 60000),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    tokenSource: oneOf<TokenSource>(env, 'TOKEN_SOURCE', ['stable', 'classic'], 'stable'),
+    adminApiKey,
+    authMode,
+    jwksUrl,
+    jwtPublicKey,
+    jwtIssuer: env.JWT_ISSUER?.trim() || undefined,
+    jwtAudience: env.JWT_AUDIENCE?.trim() || undefined,
+    corsAllowOrigins: (env.corsAllowOrigin ?? env.CORS_ALLOW_ORIGIN ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * A route is data: its path, who may call it, the schema of its body and its handler.
+ * The router, the access check and the OpenAPI document are all derived from these.
+ */
+import type { z } from 'zod';
+import type { Services } from './services.js';
+
+/**
+ * public: anyone (health, config).
+ * user: a page in WeChat calls it on behalf of a signed-in user.
+ * admin: only the business backend, with the admin key; it acts on the whole account.
+ */
+export type Access = 'public' | 'user' | 'admin';
+
+export interface Caller {
+  kind: 'anonymous' | 'user' | 'admin';
+  /** CloudBase user id (the token's `sub`), for logs and rate limits. */
+  userId?: string;
+}
+
+export interface RouteContext {
+  services: Services;
+  caller: Caller;
+  requestId: string;
+}
+
+export interface RouteDef<S extends z.ZodType = z.ZodType> {
+  path: string;
+  access: Access;
+  summary: string;
+  /** Schema of the JSON body; unknown fields are ignored. */
+  body: S;
+  /** Shape of `data` on success, for the API document. */
+  response?: z.ZodType;
+  handler: (body: z.infer<S>, context: RouteContext) => Promise<unknown>;
+}
+
+/** Keeps the body type flowing from the schema into the handler. */
+export const defineRoute = <S extends z.ZodType>(route: RouteDef<S>): RouteDef<S> => route;

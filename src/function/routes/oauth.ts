@@ -1,0 +1,77 @@
+/**
+ * The five web-authorization routes of the seed guide (§3.1).
+ */
+import { z } from 'zod';
+import { defineRoute } from '../route.js';
+
+// WeChat's codes and tokens are far shorter; the bounds only stop abuse.
+const token = z.string().min(1).max(512);
+const openid = z.string().min(1).max(128);
+
+const oauthToken = z.object({
+  openid: z.string(),
+  access_token: z.string(),
+  refresh_token: z.string(),
+  expires_in: z.number(),
+  scope: z.string(),
+  unionid: z.string().optional(),
+  is_snapshotuser: z.number().optional(),
+});
+
+export const oauthRoutes = [
+  defineRoute({
+    path: '/oauth/config',
+    access: 'user',
+    summary: "The Official Account's AppID and where its authorize page is, so a page need not hard-code them.",
+    body: z.object({}),
+    response: z.object({ appId: z.string(), authorizeUrl: z.string(), scopes: z.array(z.string()), mode: z.string() }),
+    handler: async (_body, { services }) => ({
+      appId: services.config.appId,
+      authorizeUrl: `${services.config.wechatOpenBaseUrl}/connect/oauth2/authorize`,
+      scopes: ['snsapi_base', 'snsapi_userinfo'],
+      mode: services.config.mode,
+    }),
+  }),
+  defineRoute({
+    path: '/oauth/token',
+    access: 'user',
+    summary: "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result.",
+    body: z.object({ code: token }),
+    response: oauthToken,
+    handler: async ({ code }, { services }) => services.codes.exchange(code),
+  }),
+  defineRoute({
+    path: '/oauth/refresh',
+    access: 'user',
+    summary: 'Renews the OAuth access_token (2 hours) with the refresh_token (30 days).',
+    body: z.object({ refresh_token: token }),
+    response: oauthToken,
+    handler: async ({ refresh_token }, { services }) => services.oauth.refresh(refresh_token),
+  }),
+  defineRoute({
+    path: '/oauth/userinfo',
+    access: 'user',
+    summary: "The user's nickname and avatar; needs a token from scope=snsapi_userinfo.",
+    body: z.object({ access_token: token, openid, lang: z.enum(['zh_CN', 'zh_TW', 'en']).optional() }),
+    response: z.object({
+      openid: z.string(),
+      nickname: z.string(),
+      sex: z.number(),
+      province: z.string(),
+      city: z.string(),
+      country: z.string(),
+      headimgurl: z.string(),
+      privilege: z.array(z.string()),
+      unionid: z.string().optional(),
+    }),
+    handler: async ({ access_token, openid, lang }, { services }) => services.oauth.userInfo(access_token, openid, lang),
+  }),
+  defineRoute({
+    path: '/oauth/verify',
+    access: 'user',
+    summary: 'Whether the OAuth access_token is still valid for this openid.',
+    body: z.object({ access_token: token, openid }),
+    response: z.object({ valid: z.boolean() }),
+    handler: async ({ access_token, openid }, { services }) => ({ valid: await services.oauth.verify(access_token, openid) }),
+  }),
+];

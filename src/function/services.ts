@@ -1,0 +1,20 @@
+/**
+ * Everything a route handler may use, built once at start and passed in.
+ */
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { CodeExchange } from '../wechat/code-exchange.js';
+import type { OAuthApi } from '../wechat/oauth.js';
+import type { Store } from '../store/store.js';
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  oauth: OAuthApi;
+  codes: CodeExchange;
+  /** Shared between instances when REDIS_URL is set; in-process otherwise. */
+  store: Store;
+  version: string;
+}

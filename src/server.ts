@@ -1,0 +1,68 @@
+/**
+ * Runs the function as a Node HTTP server, and stops it gracefully: on SIGTERM the
+ * server stops accepting, in-flight requests finish, then pooled connections close.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { composeServices, type Composed } from './compose.js';
+import { createApp, type AppEnv } from './function/app.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface RunningFunction {
+  url: string;
+  port: number;
+  app: Hono<AppEnv>;
+  composed: Composed;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** Mounts extra pages (dev run: demo, sign-in stand-in). */
+  mount?: (app: Hono<AppEnv>) => void;
+}
+
+export async function startFunction(options: StartOptions): Promise<RunningFunction> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey] });
+  const composed = await composeServices({ config, clock, logger });
+  const app = createApp({ services: composed.services, mount: options.mount });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    (s as Server).once('error', reject);
+  });
+  // Node's defaults let a slow client hold a socket for minutes; a function answers in seconds.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 65_000;
+
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    app,
+    composed,
+    logger,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await composed.close();
+      })();
+      return closing;
+    },
+  };
+}

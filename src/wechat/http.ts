@@ -1,0 +1,154 @@
+/**
+ * The one way the function talks to WeChat: a pooled HTTP client with a deadline,
+ * JSON in and out, and WeChat's `{errcode, errmsg}` turned into a typed WeChatError.
+ * It never retries by itself: whether a call may be repeated is the caller's decision
+ * (a code exchange must never be).
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { AppError } from '../errors.js';
+import { WeChatError, type TokenScope } from './errcodes.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface WeChatHttpOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  dispatcher?: Dispatcher;
+}
+
+/** The largest upstream answer read; WeChat's JSON answers are a few KiB at most. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export class WeChatHttp {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(options: WeChatHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({
+        keepAliveTimeout: 10_000,
+        connections: 128,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+  }
+
+  get<T>(path: string, query: Query, scope: TokenScope): Promise<T> {
+    return this.send<T>('GET', path, query, undefined, scope);
+  }
+
+  post<T>(path: string, query: Query, body: unknown, scope: TokenScope): Promise<T> {
+    return this.send<T>('POST', path, query, JSON.stringify(body), scope);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /** Builds the URL with every value encoded, so no value can add or override a parameter. */
+  url(path: string, query: Query): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.append(key, String(value));
+    }
+    const search = params.toString();
+    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+  }
+
+  private async send<T>(method: 'GET' | 'POST', path: string, query: Query, body: string | undefined, scope: TokenScope): Promise<T> {
+    let text: string;
+    let statusCode: number;
+    try {
+      const response = await request(this.url(path, query), {
+        method,
+        dispatcher: this.dispatcher,
+        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      statusCode = response.statusCode;
+      text = await readLimited(response.body);
+    } catch (error) {
+      throw transportError(error, this.timeoutMs, path);
+    }
+
+    if (statusCode < 200 || statusCode >= 300) {
+      throw new AppError('upstream', `WeChat answered ${path} with HTTP ${statusCode}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AppError('upstream', `WeChat answered ${path} with something that is not JSON`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new AppError('upstream', `WeChat answered ${path} with an unexpected JSON value`);
+    }
+    const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
+    // Only a present, non-zero errcode is an error: some successes carry errcode 0, others none.
+    if (typeof errcode === 'number' && errcode !== 0) {
+      throw new WeChatError(errcode, typeof errmsg === 'string' ? errmsg : '', scope);
+    }
+    return parsed as T;
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new AppError('upstream', 'WeChat answered with more data than any of its APIs sends');
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function transportError(error: unknown, timeoutMs: number, path: string): AppError {
+  if (error instanceof AppError) return error;
+  const name = (error as { name?: string })?.name;
+  const code = (error as { code?: string })?.code;
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new AppError('timeout', `WeChat did not answer ${path} within ${timeoutMs} ms`, {
+      hint: 'WeChat is slow or unreachable from this server; try again shortly.',
+    });
+  }
+  // The cause's code (ECONNREFUSED, ENOTFOUND…) helps; its message may hold the URL, so it is not used.
+  const cause = (error as { cause?: { code?: string } })?.cause?.code ?? code ?? 'network error';
+  return new AppError('upstream', `Could not reach WeChat for ${path} (${cause})`, {
+    hint: 'Check that this server can reach WECHAT_API_BASE_URL.',
+  });
+}
+
+/** Bounded retries with exponential backoff, for calls WeChat may safely see twice. */
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  options: { attempts?: number; baseDelayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  const baseDelayMs = options.baseDelayMs ?? 200;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= attempts || !isTransient(error)) throw error;
+      await sleep(baseDelayMs * 2 ** (i - 1));
+    }
+  }
+}
+
+/** System busy (-1), a network failure or a timeout: worth one more try. Quotas (45009) never are. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof WeChatError) return error.errcode === -1;
+  return error instanceof AppError && (error.kind === 'timeout' || (error.kind === 'upstream' && error.details.errcode === undefined));
+}
