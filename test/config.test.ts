@@ -1,0 +1,94 @@
+/**
+ * Start-up configuration: names CloudBase injects, defaults, and failures that name the variable.
+ * A production start never falls back to the emulator.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const creds = { appId: 'wx1234567890abcdef', appSecret: '0123456789abcdef0123456789abcdef' };
+const emulatorCredentials = { appId: 'wx0123456789abcdef', appSecret: 'devsecretdevsecret', baseUrl: 'http://127.0.0.1:9100' };
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+  it('reads the names CloudBase injects, with defaults', () => {
+    const config = loadConfig(creds);
+    assert.equal(config.mode, 'wechat');
+    assert.equal(config.appId, creds.appId);
+    assert.equal(config.port, 9000);
+    assert.equal(config.wechatApiBaseUrl, 'https://api.weixin.qq.com');
+    assert.equal(config.tokenSource, 'stable');
+    assert.equal(config.authMode, 'gateway');
+  });
+
+  it('accepts the older OA_APPID / OA_APPSECRET names', () => {
+    const config = loadConfig({ OA_APPID: creds.appId, OA_APPSECRET: creds.appSecret });
+    assert.equal(config.appId, creds.appId);
+    assert.equal(config.appSecret, creds.appSecret);
+  });
+
+  it('names the missing variable', () => {
+    assert.equal(configError(() => loadConfig({ appId: creds.appId })).variable, 'appSecret');
+    assert.equal(configError(() => loadConfig({ appSecret: creds.appSecret })).variable, 'appId');
+  });
+
+  it('names the malformed variable without echoing a secret', () => {
+    assert.match(configError(() => loadConfig({ ...creds, appId: 'not-an-appid' })).message, /appId does not look like/);
+    const secret = configError(() => loadConfig({ ...creds, appSecret: 'short!' }));
+    assert.equal(secret.variable, 'appSecret');
+    assert.ok(!secret.message.includes('short!'));
+    assert.equal(configError(() => loadConfig({ ...creds, PORT: 'ninety' })).variable, 'PORT');
+    assert.equal(configError(() => loadConfig({ ...creds, WECHAT_API_BASE_URL: 'ftp://x' })).variable, 'WECHAT_API_BASE_URL');
+    assert.equal(configError(() => loadConfig({ ...creds, TOKEN_SOURCE: 'magic' })).variable, 'TOKEN_SOURCE');
+  });
+
+  it('uses the emulator only when nothing is configured and this is not production', () => {
+    assert.equal(loadConfig({}, { emulatorCredentials }).mode, 'emulator');
+    assert.equal(loadConfig(creds, { emulatorCredentials }).mode, 'wechat');
+    assert.equal(configError(() => loadConfig({ NODE_ENV: 'production' }, { emulatorCredentials })).variable, 'appId');
+  });
+
+  it('refuses AUTH_MODE=none in production', () => {
+    assert.equal(configError(() => loadConfig({ ...creds, NODE_ENV: 'production', AUTH_MODE: 'none' })).variable, 'AUTH_MODE');
+  });
+});
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('starting without credentials', () => {
+  it('stops a production start with a message naming appId', async () => {
+    const result = await run(['start'], { NODE_ENV: 'production', PORT: '0' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /configuration error: appId is not set/);
+  });
+
+  it('never falls back to the emulator in production, even from the dev command', async () => {
+    const result = await run(['dev'], { NODE_ENV: 'production', PORT: '0', EMULATOR_PORT: '0' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /appId is not set/);
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * How the function answers anything that is not a well-formed call: bad bodies, other
+ * methods, unknown paths, prefixed paths, WeChat being slow or down. And that the
+ * AppSecret shows up in no response and no log line throughout.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack({ env: { WECHAT_TIMEOUT_MS: '300' } });
+});
+after(async () => {
+  await stack.close();
+});
+
+const post = (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  stack.raw(path, { method: 'POST', headers, body });
+
+function assertEnvelopeError(result: { status: number; body: any; text: string }, status: number, msg: RegExp) {
+  assert.equal(result.status, status, result.text);
+  assert.equal(result.body.code, -1);
+  assert.equal(result.body.data, null);
+  assert.match(result.body.msg, msg);
+  assert.doesNotMatch(result.text, /at .*\.(ts|js):\d+/, 'no stack trace');
+  assert.doesNotMatch(result.text, /SyntaxError|Unexpected token|ZodError/, 'no parser text');
+}
+
+describe('request bodies', () => {
+  it('answers malformed JSON in our words, not the parser’s', async () => {
+    assertEnvelopeError(await post('/oauth/token', '{"code": '), 400, /^Request body is not valid JSON$/);
+  });
+
+  it('wants a JSON object', async () => {
+    assertEnvelopeError(await post('/oauth/token', '["code"]'), 400, /must be a JSON object/);
+    assertEnvelopeError(await post('/oauth/token', 'null'), 400, /must be a JSON object/);
+    assertEnvelopeError(await post('/oauth/token', '"code"'), 400, /must be a JSON object/);
+  });
+
+  it('names the missing or mistyped field', async () => {
+    assertEnvelopeError(await stack.call('/oauth/token', {}), 400, /^Invalid request body: code is required$/);
+    assertEnvelopeError(await stack.call('/oauth/token', { code: 42 }), 400, /code must be a string/);
+    assertEnvelopeError(await stack.call('/oauth/token', { code: '' }), 400, /code must not be empty/);
+    assertEnvelopeError(await stack.call('/oauth/token', { code: 'c'.repeat(513) }), 400, /code must be at most 512 characters/);
+    assertEnvelopeError(await stack.call('/oauth/userinfo', { access_token: 'a' }), 400, /openid is required/);
+    assertEnvelopeError(await stack.call('/oauth/refresh', { refresh_token: ['x'] }), 400, /refresh_token must be a string/);
+  });
+
+  it('refuses bodies over 64 KiB with 413', async () => {
+    const big = JSON.stringify({ code: 'x', pad: 'p'.repeat(70 * 1024) });
+    assertEnvelopeError(await post('/oauth/token', big), 413, /larger than 64 KiB/);
+  });
+
+  it('refuses a body that is not JSON by content type with 415', async () => {
+    assertEnvelopeError(await post('/oauth/token', 'code=abc', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /application\/json/);
+  });
+
+  it('ignores fields it does not know', async () => {
+    const result = await stack.call('/oauth/config', { extra: { nested: true }, __proto__: { polluted: 1 } });
+    assert.equal(result.status, 200);
+    assert.equal(({} as any).polluted, undefined);
+  });
+});
+
+describe('paths and methods', () => {
+  it('serves a health check at GET /', async () => {
+    const result = await stack.raw('/');
+    assert.equal(result.status, 200);
+    assert.equal(result.body.code, 0);
+    assert.equal(result.body.data.name, 'offiaccount-common');
+    assert.equal(result.body.data.status, 'ok');
+    assert.equal(result.body.data.mode, 'wechat');
+  });
+
+  it('works behind a function-name prefix', async () => {
+    const result = await stack.call('/offiaccount-abc123/oauth/config');
+    assert.equal(result.status, 200);
+    assert.equal(result.body.data.appId, stack.config.appId);
+  });
+
+  it('works in the gateway form the seed page calls', async () => {
+    const code = stack.code('snsapi_base', 'gateway-user');
+    const result = await stack.call('/v1/functions/offiaccount-abc123/oauth/token?webfn=true', { code });
+    assert.equal(result.status, 200);
+    assert.ok(result.body.data.openid);
+  });
+
+  it('answers other methods with 405 and the allowed one', async () => {
+    const result = await stack.raw('/oauth/token');
+    assertEnvelopeError(result, 405, /use POST/);
+    assert.equal(result.headers.get('allow'), 'POST');
+    assertEnvelopeError(await stack.raw('/oauth/token', { method: 'PUT', body: '{}' }), 405, /use POST/);
+    assertEnvelopeError(await stack.raw('/', { method: 'DELETE' }), 405, /use GET/);
+  });
+
+  it('answers unknown paths with 404', async () => {
+    assertEnvelopeError(await stack.call('/oauth/nothing'), 404, /No route POST \/oauth\/nothing/);
+    assertEnvelopeError(await stack.call('/a/b/oauth/token'), 404, /No route/);
+  });
+
+  it('echoes a sane request id and makes one up otherwise', async () => {
+    const given = await stack.call('/oauth/config', {}, { 'x-cloudbase-request-id': 'req-123' });
+    assert.equal(given.headers.get('x-request-id'), 'req-123');
+    const bad = await stack.call('/oauth/nothing', {}, { 'x-request-id': 'bad id with spaces' });
+    assert.match(bad.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
+    assert.equal(bad.body.requestId, bad.headers.get('x-request-id'));
+  });
+});
+
+describe('WeChat slow or down', () => {
+  it('answers 504 when WeChat does not answer in time, without retrying the code', async () => {
+    stack.emulator.resetCounts();
+    stack.emulator.setDelay('/sns/oauth2/access_token', 1500);
+    try {
+      const result = await stack.call('/oauth/token', { code: stack.code('snsapi_base', 'slow') });
+      assertEnvelopeError(result, 504, /did not answer .* within 300 ms/);
+      assert.equal(stack.emulator.counts()['/sns/oauth2/access_token'], 1, 'a code exchange is never retried');
+    } finally {
+      stack.emulator.setDelay('/sns/oauth2/access_token', 0);
+    }
+  });
+
+  it('retries a busy WeChat (-1) for calls that may be repeated', async () => {
+    const token = (await stack.call('/oauth/token', { code: stack.code('snsapi_base', 'busy') })).body.data;
+    stack.emulator.failNext('/sns/auth', -1, 1);
+    const result = await stack.call('/oauth/verify', { access_token: token.access_token, openid: token.openid });
+    assert.deepEqual(result.body.data, { valid: true });
+  });
+
+  it('answers 502 with a hint when WeChat cannot be reached', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const down = await startStack({ env: { WECHAT_API_BASE_URL: `http://127.0.0.1:${closedPort}` } });
+    try {
+      const result = await down.call('/oauth/token', { code: 'anything' });
+      assertEnvelopeError(result, 502, /Could not reach WeChat .*ECONNREFUSED/);
+      assert.match(result.body.hint, /WECHAT_API_BASE_URL/);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+describe('configuration errors from WeChat', () => {
+  it('says to re-paste the AppSecret on 40125', async () => {
+    const wrong = await startStack({ env: { appSecret: 'WrongWrongWrongWrongWrong1234567' } });
+    try {
+      const result = await wrong.call('/oauth/token', { code: wrong.code() });
+      assert.equal(result.status, 500);
+      assert.equal(result.body.errcode, 40125);
+      assert.match(result.body.hint, /AppSecret/);
+      assert.ok(!result.text.includes('WrongWrongWrongWrongWrong1234567'));
+      assert.ok(!wrong.logs.join('\n').includes('WrongWrongWrongWrongWrong1234567'));
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('says the AppID is wrong on 40013', async () => {
+    const wrong = await startStack({ env: { appId: 'wxffffffffffffffff' } });
+    try {
+      const result = await wrong.call('/oauth/token', { code: 'some-code' });
+      assert.equal(result.status, 500);
+      assert.equal(result.body.errcode, 40013);
+      assert.match(result.body.hint, /appId/);
+    } finally {
+      await wrong.close();
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('never puts the AppSecret or user tokens in a response or a log line', async () => {
+    // Run a full flow so the logs hold every kind of line, then scan everything this file saw.
+    const token = (await stack.call('/oauth/token', { code: stack.code('snsapi_userinfo', 'scan') })).body.data;
+    await stack.call('/oauth/userinfo', { access_token: token.access_token, openid: token.openid });
+    await stack.call('/oauth/refresh', { refresh_token: token.refresh_token });
+    await stack.call('/oauth/token', { code: TEST_APP_SECRET });
+    assert.ok(stack.logs.length > 10, 'the function logged its requests');
+    for (const line of stack.logs) {
+      assert.ok(!line.includes(TEST_APP_SECRET), `log line leaks the AppSecret: ${line}`);
+      assert.ok(!line.includes(token.access_token) && !line.includes(token.refresh_token), `log line leaks a token: ${line}`);
+    }
+    for (const text of stack.responses) assert.ok(!text.includes(TEST_APP_SECRET), `response leaks the AppSecret: ${text}`);
+  });
+});
