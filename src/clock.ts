@@ -32,3 +32,16 @@ export class ManualClock implements Clock {
 
 /** Whole seconds, as WeChat's timestamps and expires_in are. */
 export const seconds = (clock: Clock): number => Math.floor(clock.now() / 1000);
+
+/** The real time plus an offset that only grows: lets a running emulator be fast-forwarded. */
+export class OffsetClock implements Clock {
+  private offset = 0;
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}

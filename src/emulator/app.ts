@@ -1,0 +1,281 @@
+/**
+ * The emulator's HTTP surface: WeChat's URLs, answered from WeChatState, plus a few
+ * /__emulator/* controls for tests and people poking at it by hand.
+ */
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { consentPage, errorPage, pickerPage, type AuthorizeParams } from './authorize-page.js';
+import { wxError, type Reply, type Scope, type WeChatState } from './state.js';
+import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
+
+/** Fault injection and call counting, keyed by API path. */
+export class Controls {
+  private readonly calls = new Map<string, number>();
+  private readonly failures = new Map<string, { errcode: number; times: number }>();
+  private readonly delays = new Map<string, number>();
+
+  count(path: string): void {
+    this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
+  }
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.calls);
+  }
+  resetCounts(): void {
+    this.calls.clear();
+  }
+  failNext(path: string, errcode: number, times = 1): void {
+    this.failures.set(path, { errcode, times });
+  }
+  setDelay(path: string, ms: number): void {
+    if (ms > 0) this.delays.set(path, ms);
+    else this.delays.delete(path);
+  }
+  clear(): void {
+    this.failures.clear();
+    this.delays.clear();
+  }
+  /** An injected failure for this call, if one is pending. */
+  takeFailure(path: string): Reply | undefined {
+    const failure = this.failures.get(path);
+    if (!failure) return undefined;
+    if (--failure.times <= 0) this.failures.delete(path);
+    return wxError(failure.errcode, failure.errcode === -1 ? 'system error' : 'injected by the emulator');
+  }
+  delay(path: string): number {
+    return this.delays.get(path) ?? 0;
+  }
+}
+
+const PARAM_ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state'] as const;
+const USER_COOKIE = 'emu_user';
+
+export interface EmulatorAppOptions {
+  state: WeChatState;
+  controls: Controls;
+  /** Hosts (with port) redirect_uri may point at; any http(s) host when empty. */
+  redirectHosts?: string[];
+}
+
+export function createEmulatorApp({ state, controls, redirectHosts = [] }: EmulatorAppOptions): Hono {
+  const app = new Hono();
+  const origin = (c: Context) => new URL(c.req.url).origin;
+
+  /** Counts the call, applies injected delay and failure, then answers with WeChat's JSON. */
+  const api = (path: string, method: 'get' | 'post', answer: (c: Context) => Reply | Promise<Reply>) => {
+    app[method](path, async (c) => {
+      controls.count(path);
+      const delay = controls.delay(path);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      const reply = controls.takeFailure(path) ?? (await answer(c));
+      return c.json(reply);
+    });
+  };
+
+  api('/sns/oauth2/access_token', 'get', (c) => {
+    const q = c.req.query();
+    return state.exchangeCode(q.appid, q.secret, q.code, q.grant_type);
+  });
+  api('/sns/oauth2/refresh_token', 'get', (c) => {
+    const q = c.req.query();
+    return state.refresh(q.appid, q.grant_type, q.refresh_token);
+  });
+  api('/sns/userinfo', 'get', (c) => {
+    const q = c.req.query();
+    if (q.lang && !['zh_CN', 'zh_TW', 'en'].includes(q.lang)) return wxError(40005, 'invalid lang');
+    return state.userInfo(q.access_token, q.openid, origin(c));
+  });
+  api('/sns/auth', 'get', (c) => state.verify(c.req.query('access_token'), c.req.query('openid')));
+  api('/cgi-bin/token', 'get', (c) => {
+    const q = c.req.query();
+    return state.classicToken(q.grant_type, q.appid, q.secret);
+  });
+  api('/cgi-bin/stable_token', 'post', async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return wxError(47001, 'data format error');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return wxError(47001, 'data format error');
+    return state.stableToken(body as Record<string, unknown>);
+  });
+  api('/cgi-bin/ticket/getticket', 'get', (c) => state.ticket(c.req.query('access_token'), c.req.query('type')));
+  api('/cgi-bin/getcallbackip', 'get', (c) => state.callbackIp(c.req.query('access_token')));
+
+  // --- the authorize page (§A1) ---
+
+  const readParams = (source: Record<string, string | undefined>): AuthorizeParams => ({
+    appid: source.appid ?? '',
+    redirect_uri: source.redirect_uri ?? '',
+    response_type: source.response_type ?? '',
+    scope: source.scope ?? '',
+    state: source.state ?? '',
+    ...(source.forcePopup !== undefined && { forcePopup: source.forcePopup }),
+  });
+
+  /** WeChat's own checks, in WeChat's order; an error page or nothing. */
+  const problem = (params: AuthorizeParams, keyOrder?: string[]): [number, string] | undefined => {
+    if (!params.appid) return [10012, 'appid is empty'];
+    if (!state.hasApp(params.appid)) return [10016, `appid ${params.appid} is not a known account`];
+    if (!params.redirect_uri) return [10011, 'redirect_uri is empty'];
+    let target: URL;
+    try {
+      target = new URL(params.redirect_uri);
+    } catch {
+      return [10003, 'redirect_uri is not a URL'];
+    }
+    if (!/^https?:$/.test(target.protocol)) return [10003, 'redirect_uri must be http or https'];
+    if (redirectHosts.length && !redirectHosts.includes(target.host)) {
+      return [10003, `redirect_uri domain ${target.host} is not the authorized callback domain (a port counts)`];
+    }
+    if (params.response_type !== 'code') return [10015, 'response_type must be code'];
+    if (!params.scope) return [10010, 'scope is empty'];
+    if (params.scope !== 'snsapi_base' && params.scope !== 'snsapi_userinfo') return [10005, `no permission for scope ${params.scope}`];
+    if (!/^[a-zA-Z0-9]{0,128}$/.test(params.state)) return [10013, 'state must be letters and digits, at most 128 bytes'];
+    if (keyOrder) {
+      const seen = keyOrder.filter((key) => (PARAM_ORDER as readonly string[]).includes(key));
+      const expected = PARAM_ORDER.filter((key) => seen.includes(key));
+      if (seen.join() !== expected.join()) {
+        return [10014, `parameters must come in the order ${PARAM_ORDER.join(', ')}; got ${seen.join(', ')}`];
+      }
+    }
+    return undefined;
+  };
+
+  const authorizeUrl = (params: AuthorizeParams) => {
+    const query = new URLSearchParams();
+    for (const key of PARAM_ORDER) query.set(key, params[key]);
+    if (params.forcePopup !== undefined) query.set('forcePopup', params.forcePopup);
+    return `/connect/oauth2/authorize?${query}#wechat_redirect`;
+  };
+
+  const back = (params: AuthorizeParams, code: string | undefined) => {
+    const [base, fragment] = splitFragment(params.redirect_uri);
+    const query = new URLSearchParams();
+    if (code) query.set('code', code);
+    query.set('state', params.state);
+    return base + (base.includes('?') ? '&' : '?') + query.toString() + fragment;
+  };
+
+  const currentUser = (c: Context): SimulatedUser | undefined => {
+    const raw = getCookie(c, USER_COOKIE);
+    if (!raw) return undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+      const name = normalizeUserName(parsed.name);
+      if (!name) return undefined;
+      return { name, profile: parsed.placeholder ? 'placeholder' : 'full', snapshot: Boolean(parsed.snapshot) };
+    } catch {
+      return undefined;
+    }
+  };
+
+  const issue = (params: AuthorizeParams, user: SimulatedUser) =>
+    state.issueCode({ appId: params.appid, scope: params.scope as Scope, user: user.name, snapshot: user.snapshot, profile: user.profile });
+
+  const appName = (appId: string) => `Official Account ${appId}`;
+  const label = (user: SimulatedUser) => (PERSONAS[user.name] ? PERSONAS[user.name].nickname : user.name) + (user.snapshot ? ' (snapshot)' : '') + (user.profile === 'placeholder' ? ' (placeholder profile)' : '');
+
+  app.get('/connect/oauth2/authorize', (c) => {
+    controls.count('/connect/oauth2/authorize');
+    const url = new URL(c.req.url);
+    const params = readParams(Object.fromEntries(url.searchParams));
+    const error = problem(params, [...url.searchParams.keys()]);
+    if (error) return c.html(errorPage(...error), 400);
+    const user = currentUser(c);
+    if (!user) return c.html(pickerPage(params, appName(params.appid)));
+    if (params.scope === 'snsapi_base' && params.forcePopup !== 'true') return c.redirect(back(params, issue(params, user)), 302);
+    const switchUrl = '/connect/oauth2/authorize/switch?' + new URLSearchParams(params as unknown as Record<string, string>);
+    return c.html(consentPage(params, appName(params.appid), label(user), switchUrl));
+  });
+
+  app.post('/connect/oauth2/authorize/pick', async (c) => {
+    const form = await c.req.parseBody();
+    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : undefined);
+    const params = readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)])));
+    const error = problem(params);
+    if (error) return c.html(errorPage(...error), 400);
+    const name = normalizeUserName(text('name')) ?? normalizeUserName(text('user'));
+    if (!name) return c.html(pickerPage(params, appName(params.appid)), 400);
+    const value = Buffer.from(JSON.stringify({ name, placeholder: text('placeholder') === '1', snapshot: text('snapshot') === '1' })).toString('base64url');
+    setCookie(c, USER_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'Lax' });
+    return c.redirect(authorizeUrl(params), 303);
+  });
+
+  app.get('/connect/oauth2/authorize/switch', (c) => {
+    const params = readParams(c.req.query());
+    deleteCookie(c, USER_COOKIE, { path: '/' });
+    return c.redirect(authorizeUrl(params), 303);
+  });
+
+  app.post('/connect/oauth2/authorize/decide', async (c) => {
+    const form = await c.req.parseBody();
+    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : undefined);
+    const params = readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)])));
+    const error = problem(params);
+    if (error) return c.html(errorPage(...error), 400);
+    const user = currentUser(c);
+    if (!user) return c.html(pickerPage(params, appName(params.appid)));
+    // Denial sends the user back with the state and no code.
+    const code = text('decision') === 'allow' ? issue(params, user) : undefined;
+    return c.redirect(back(params, code), 302);
+  });
+
+  // --- controls ---
+
+  app.get('/__emulator/avatar/:seed/:size', (c) => {
+    const size = Number(c.req.param('size')) || 132;
+    c.header('cache-control', 'public, max-age=86400');
+    return c.body(avatarSvg(c.req.param('seed').slice(0, 64), size === 0 ? 640 : Math.min(size, 640)), 200, { 'content-type': 'image/svg+xml' });
+  });
+  app.get('/__emulator/counts', (c) => c.json(controls.counts()));
+  app.post('/__emulator/reset', (c) => {
+    state.reset();
+    controls.resetCounts();
+    controls.clear();
+    return c.json({ ok: true });
+  });
+  app.post('/__emulator/code', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    const appId = typeof body.appid === 'string' ? body.appid : '';
+    if (!state.hasApp(appId)) return c.json({ error: 'appid is not a known account' }, 400);
+    const scope = body.scope === 'snsapi_userinfo' ? 'snsapi_userinfo' : 'snsapi_base';
+    const code = state.issueCode({ appId, scope, user: normalizeUserName(body.user) ?? 'alice', snapshot: body.snapshot === true, profile: body.profile === 'placeholder' ? 'placeholder' : 'full' });
+    return c.json({ code });
+  });
+  app.post('/__emulator/fail-next', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    if (typeof body.path !== 'string' || !Number.isInteger(body.errcode)) return c.json({ error: 'need {path, errcode, times?}' }, 400);
+    controls.failNext(body.path, body.errcode, Number.isInteger(body.times) ? body.times : 1);
+    return c.json({ ok: true });
+  });
+  app.post('/__emulator/delay', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    if (typeof body.path !== 'string' || typeof body.ms !== 'number') return c.json({ error: 'need {path, ms}' }, 400);
+    controls.setDelay(body.path, body.ms);
+    return c.json({ ok: true });
+  });
+  app.post('/__emulator/ip-whitelist', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    state.ipWhitelisted = body.on !== false;
+    return c.json({ ok: true, whitelisted: state.ipWhitelisted });
+  });
+  app.post('/__emulator/clock', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    const clock = state.clock as { advance?: (ms: number) => void };
+    if (typeof clock.advance !== 'function') return c.json({ error: 'this emulator runs on a fixed clock' }, 400);
+    if (typeof body.advanceMs !== 'number' || body.advanceMs < 0) return c.json({ error: 'need {advanceMs >= 0}' }, 400);
+    clock.advance(body.advanceMs);
+    return c.json({ now: new Date(state.clock.now()).toISOString() });
+  });
+
+  app.notFound((c) => c.json({ errcode: 404, errmsg: `the emulator does not implement ${c.req.method} ${c.req.path.slice(0, 200)}` }, 404));
+  app.onError((_error, c) => c.json(wxError(-1, 'system error'), 500));
+  return app;
+}
+
+function splitFragment(url: string): [string, string] {
+  const index = url.indexOf('#');
+  return index === -1 ? [url, ''] : [url.slice(0, index), url.slice(index)];
+}
+

@@ -1,0 +1,99 @@
+/**
+ * A local, stateful stand-in for WeChat's OAuth pages and the APIs this function calls.
+ * For local runs and tests only; nothing in the production path imports it.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { OffsetClock, type Clock } from '../clock.js';
+import { Controls, createEmulatorApp } from './app.js';
+import { DEFAULT_LIMITS, WeChatState, type EmulatorApp, type IssueCodeInput, type Limits } from './state.js';
+
+export type { EmulatorApp, IssueCodeInput, Limits } from './state.js';
+
+export interface EmulatorOptions {
+  clock?: Clock;
+  apps?: EmulatorApp[];
+  limits?: Partial<Limits>;
+  /** Accept codes named bench-<unique> once each without the authorize page. */
+  acceptBenchCodes?: boolean;
+  /** Hosts redirect_uri may point at (10003 otherwise); any host when empty. */
+  redirectHosts?: string[];
+}
+
+export interface Emulator {
+  app: Hono;
+  clock: Clock;
+  addApp(app: EmulatorApp): void;
+  /** A code as if the user had just passed the authorize page. */
+  issueCode(input: IssueCodeInput): string;
+  /** Calls per API path since the last reset. */
+  counts(): Record<string, number>;
+  resetCounts(): void;
+  /** The next `times` calls to `path` answer with `errcode`. */
+  failNext(path: string, errcode: number, times?: number): void;
+  /** Calls to `path` answer after `ms` of real time. */
+  setDelay(path: string, ms: number): void;
+  /** Off: token calls answer 40164, as WeChat does for an IP missing from the whitelist. */
+  setIpWhitelisted(on: boolean): void;
+  /** The global token stops working at once (as after a force refresh elsewhere). */
+  invalidateAccessToken(token: string): void;
+  isValidAccessToken(token: string): boolean;
+  /** Forgets codes, tokens, counts and injected faults. */
+  reset(): void;
+}
+
+export function createEmulator(options: EmulatorOptions = {}): Emulator {
+  const clock = options.clock ?? new OffsetClock();
+  const state = new WeChatState(clock, options.apps ?? [], { ...DEFAULT_LIMITS, ...options.limits }, options.acceptBenchCodes);
+  const controls = new Controls();
+  const app = createEmulatorApp({ state, controls, redirectHosts: options.redirectHosts });
+  return {
+    app,
+    clock,
+    addApp: (account) => state.addApp(account),
+    issueCode: (input) => state.issueCode(input),
+    counts: () => controls.counts(),
+    resetCounts: () => controls.resetCounts(),
+    failNext: (path, errcode, times) => controls.failNext(path, errcode, times),
+    setDelay: (path, ms) => controls.setDelay(path, ms),
+    setIpWhitelisted: (on) => {
+      state.ipWhitelisted = on;
+    },
+    invalidateAccessToken: (token) => state.invalidateAccessToken(token),
+    isValidAccessToken: (token) => state.isValidAccessToken(token),
+    reset: () => {
+      state.reset();
+      controls.resetCounts();
+      controls.clear();
+    },
+  };
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  emulator: Emulator;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions & { port?: number; host?: string } = {}): Promise<RunningEmulator> {
+  const emulator = createEmulator(options);
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: emulator.app.fetch, port: options.port ?? 9100, hostname: host }, () => resolve(started));
+    started.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    emulator,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
