@@ -83,6 +83,8 @@ interface GlobalToken {
   appId: string;
   source: 'classic' | 'stable';
   expiresAt: number;
+  /** A newer token replaced it: once its overlap ends WeChat calls it "not latest" (40001). */
+  superseded?: boolean;
 }
 
 interface AppState {
@@ -227,7 +229,7 @@ export class WeChatState {
     if (!accessToken) return wxError(41001, 'access_token missing');
     const token = this.userTokens.get(accessToken);
     if (!token) return wxError(40001, 'invalid credential, access_token is invalid or not latest');
-    if (this.clock.now() > token.expiresAt) return wxError(42001, 'access_token expired');
+    if (this.clock.now() >= token.expiresAt) return wxError(42001, 'access_token expired');
     if (!openid) return wxError(41009, 'missing openid');
     if (openid !== token.openid) return wxError(40003, 'invalid openid');
     return token;
@@ -272,7 +274,9 @@ export class WeChatState {
   /** Ends a token's life at most OVERLAP_MS from now. */
   private retire(token: string | undefined, afterMs: number): void {
     const record = token ? this.globalTokens.get(token) : undefined;
-    if (record) record.expiresAt = Math.min(record.expiresAt, this.clock.now() + afterMs);
+    if (!record) return;
+    record.expiresAt = Math.min(record.expiresAt, this.clock.now() + afterMs);
+    record.superseded = true;
   }
 
   classicToken(grantType?: string, appId?: string, secret?: string): Reply {
@@ -322,7 +326,11 @@ export class WeChatState {
     if (!accessToken) return wxError(41001, 'access_token missing');
     const token = this.globalTokens.get(accessToken);
     if (!token) return wxError(40001, 'invalid credential, access_token is invalid or not latest');
-    if (this.clock.now() >= token.expiresAt) return wxError(42001, 'access_token expired');
+    if (this.clock.now() >= token.expiresAt) {
+      return token.superseded
+        ? wxError(40001, 'invalid credential, access_token is invalid or not latest')
+        : wxError(42001, 'access_token expired');
+    }
     return token;
   }
 
