@@ -9,8 +9,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
+import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';
 import { failure, success } from './envelope.js';
-import type { RouteDef } from './route.js';
+import { buildOpenApi } from './openapi.js';
+import type { Caller, RouteDef } from './route.js';
 import { routes as defaultRoutes } from './routes/index.js';
 import type { Services } from './services.js';
 import { parseJsonBody, validate } from './validation.js';
@@ -21,11 +23,13 @@ export interface AppOptions {
   services: Services;
   routes?: RouteDef[];
   access?: AccessCheck;
+  /** Per-caller limit on end-user routes; built from RATE_LIMIT_PER_MINUTE when not given. */
+  rateLimit?: RateLimit;
   /** Extra surfaces mounted before the 404 handler (the dev run's demo page, the API reference). */
   mount?: (app: Hono<AppEnv>) => void;
 }
 
-export type AppEnv = { Variables: { requestId: string; error?: AppError } };
+export type AppEnv = { Variables: { requestId: string; error?: AppError; caller?: Caller } };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -38,7 +42,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { services } = options;
   const { config, logger } = services;
   const routes = options.routes ?? defaultRoutes;
-  const access = options.access ?? createAccessCheck(config);
+  const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
+  const rateLimit = options.rateLimit ?? createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, logger });
   const app = new Hono<AppEnv>();
 
   const fail = (c: Context<AppEnv>, error: AppError) => {
@@ -61,9 +66,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       path: c.req.path.slice(0, 256),
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
+      // The CloudBase user id only (never the token), so a support question can be traced to one user.
+      ...(c.get('caller')?.userId && { user: c.get('caller')?.userId }),
       ...(error?.details.errcode !== undefined && { errcode: error.details.errcode }),
       ...(error?.details.rid && { rid: error.details.rid }),
-      ...(error && { msg: error.message }),
+      ...(error && { error: error.message }),
     };
     if (c.res.status >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
@@ -97,6 +104,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
           adminRoutes: config.adminApiKey ? 'on' : 'off (set ADMIN_API_KEY)',
           auth: config.authMode,
           cors: config.corsAllowOrigins.length ? config.corsAllowOrigins : 'off',
+          redis: config.redisUrl ? 'on' : 'off',
+          rateLimit: config.rateLimitPerMinute > 0 ? `${config.rateLimitPerMinute}/min` : 'off',
+          tokenSource: config.tokenSource,
         },
       }),
     );
@@ -105,11 +115,21 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     app.all(path, (c) => fail(c, methodNotAllowed(c, 'GET')));
   }
 
+  // The API document comes from the same table the router is built from below; built on first ask.
+  let openApi: string | undefined;
+  app.get('/openapi.json', (c) => {
+    openApi ??= JSON.stringify(buildOpenApi(routes, { version: services.version }));
+    return c.body(openApi, 200, { 'content-type': 'application/json; charset=utf-8' });
+  });
+  app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
+
   for (const route of routes) {
     const forms = pathForms(route.path);
     for (const form of forms) {
       app.post(form, async (c) => {
         const caller = await access.check(route.access, c.req.raw.headers);
+        c.set('caller', caller);
+        await rateLimit.check(route.access, caller, clientAddress(c.req.raw.headers, socketAddress(c)));
         const type = c.req.header('content-type');
         if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
           throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
@@ -133,6 +153,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** The peer address when served by @hono/node-server; absent under app.request() in tests. */
+function socketAddress(c: Context<AppEnv>): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 }
 
 function methodNotAllowed(c: Context<AppEnv>, allowed: string): AppError {
