@@ -66,9 +66,14 @@ async function dev(): Promise<void> {
     host: '127.0.0.1',
     apps: [{ appId: DEV_APP_ID, appSecret }],
   });
-  const config = loadConfig(env, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
+  // Users sign in through a stand-in of CloudBase's sign-in, so end-user routes run in jwt mode and the
+  // demo page sends a real Bearer token. An AUTH_MODE or key source set in the environment still wins.
+  const { createDevSignin } = await import('./dev/signin.js');
+  const signin = createDevSignin();
+  const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
+  const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
   const { mountDev } = await import('./dev/mount.js');
-  const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url }) });
+  const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
   process.stdout.write(
@@ -77,7 +82,9 @@ async function dev(): Promise<void> {
       '  offiaccount-common (local run, no appId configured: WeChat is the local emulator)',
       `  function   ${local}`,
       `  demo page  ${local}/demo/`,
+      `  API docs   ${local}/docs`,
       `  emulator   ${emulator.url}`,
+      `  sign-in    POST ${local}/__dev/signin (dev tokens; end-user routes: AUTH_MODE=${config.authMode})`,
       '',
       '  Set appId and appSecret to talk to real WeChat instead.',
       '',

@@ -11,6 +11,9 @@ import { WeChatHttp } from './wechat/http.js';
 import { OAuthApi } from './wechat/oauth.js';
 import { VERSION } from './version.js';
 import { MemoryStore } from './store/memory.js';
+import { FallbackStore } from './store/fallback.js';
+import type { Store } from './store/store.js';
+import { CredentialManager } from './wechat/credentials.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -28,13 +31,41 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
   const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
   const codes = new CodeExchange(oauth, clock);
-  const store = new MemoryStore(clock);
-  const services: Services = { config, clock, logger, oauth, codes, store, version: VERSION };
+  const store = await createStore(config, clock, logger);
+  const credentials = new CredentialManager({
+    http,
+    store,
+    clock,
+    logger,
+    appId: config.appId,
+    appSecret: config.appSecret,
+    source: config.tokenSource,
+    lockTtlMs: config.tokenLockTtlMs,
+  });
+  const services: Services = { config, clock, logger, oauth, codes, credentials, store, version: VERSION };
   return {
     services,
     async close() {
+      // Let a background refresh finish writing before its connections go.
+      await credentials.idle();
       await http.close();
       await store.close();
     },
   };
+}
+
+/**
+ * Memory for one instance; with REDIS_URL, Redis shared by all, falling back to memory while
+ * Redis is unreachable. A Redis that is down at start does not stop the function.
+ */
+async function createStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
+  const memory = new MemoryStore(clock);
+  if (!config.redisUrl) return memory;
+  // Loaded only when used: the Redis client is about a third of the deploy bundle's start-up time.
+  const { RedisStore } = await import('./store/redis.js');
+  const redis = new RedisStore(config.redisUrl);
+  if (!(await redis.connect(2000))) {
+    logger.warn('Redis did not answer at start: serving from this instance\'s memory and reconnecting in the background');
+  }
+  return new FallbackStore(redis, memory, logger);
 }

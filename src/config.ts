@@ -2,6 +2,7 @@
  * The environment, read once and turned into one typed object. Nothing else in the
  * project reads process.env: every layer receives what it needs from here.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 export type Mode = 'wechat' | 'emulator';
@@ -23,6 +24,8 @@ export interface Config {
   wechatTimeoutMs: number;
   redisUrl: string | undefined;
   tokenSource: TokenSource;
+  /** How long a credential refresh lock lives if its holder dies (other instances then take over). */
+  tokenLockTtlMs: number;
   adminApiKey: string | undefined;
   authMode: AuthMode;
   jwksUrl: string | undefined;
@@ -92,6 +95,32 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * JWT_PUBLIC_KEY as a PEM public key. Environment editors often flatten newlines to a literal
+ * backslash-n, so those are restored. A private key is refused: the function must never hold the
+ * half that signs tokens.
+ */
+function publicKeyPem(env: Env): string | undefined {
+  const raw = env.JWT_PUBLIC_KEY?.trim();
+  if (!raw) return undefined;
+  const pem = raw.replace(/\\n/g, '\n');
+  if (/PRIVATE KEY-----/.test(pem)) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'JWT_PUBLIC_KEY holds a private key; give the function only the public half');
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'JWT_PUBLIC_KEY is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)');
+  }
+  if (!['rsa', 'rsa-pss', 'ec', 'ed25519'].includes(key.asymmetricKeyType ?? '')) {
+    throw new ConfigError('JWT_PUBLIC_KEY', `JWT_PUBLIC_KEY must be an RSA, EC or Ed25519 key; got ${key.asymmetricKeyType ?? 'an unknown type'}`);
+  }
+  return pem;
+}
+
 export interface LoadOptions {
   /**
    * Credentials to use when none are configured and this is not a production start:
@@ -153,9 +182,26 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     throw new ConfigError('AUTH_MODE', 'AUTH_MODE=none is for local development only and is refused in production');
   }
   const jwksUrl = url(env, 'JWKS_URL', undefined);
-  const jwtPublicKey = env.JWT_PUBLIC_KEY?.trim() || undefined;
+  const jwtPublicKey = publicKeyPem(env);
   if (authMode === 'jwt' && !jwksUrl && !jwtPublicKey) {
     throw new ConfigError('JWKS_URL', 'AUTH_MODE=jwt needs JWKS_URL (or JWT_PUBLIC_KEY) to verify tokens with');
+  }
+  if (jwksUrl && jwtPublicKey) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'Set either JWKS_URL or JWT_PUBLIC_KEY, not both: tokens are verified against exactly one key source');
+  }
+  // Keys fetched over plain HTTP could be swapped by anyone on the path; only loopback is exempt (tests, local runs).
+  if (jwksUrl && production && new URL(jwksUrl).protocol !== 'https:' && !LOOPBACK.has(new URL(jwksUrl).hostname)) {
+    throw new ConfigError('JWKS_URL', `JWKS_URL must be an https URL in production; got "${jwksUrl}"`);
+  }
+  const jwtIssuer = env.JWT_ISSUER?.trim() || undefined;
+  const jwtAudience = env.JWT_AUDIENCE?.trim() || undefined;
+  // A signature alone proves only that some holder of the key signed it; issuer and audience
+  // pin the token to this environment, so a token minted for another app is refused.
+  if (authMode === 'jwt' && !jwtIssuer) {
+    throw new ConfigError('JWT_ISSUER', 'AUTH_MODE=jwt needs JWT_ISSUER: the "iss" claim your sign-in service puts in its tokens');
+  }
+  if (authMode === 'jwt' && !jwtAudience) {
+    throw new ConfigError('JWT_AUDIENCE', 'AUTH_MODE=jwt needs JWT_AUDIENCE: the "aud" claim your sign-in service puts in its tokens');
   }
 
   return {
@@ -170,12 +216,13 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     wechatTimeoutMs: integer(env, 'WECHAT_TIMEOUT_MS', 5000, 100, 60000),
     redisUrl: env.REDIS_URL?.trim() || undefined,
     tokenSource: oneOf<TokenSource>(env, 'TOKEN_SOURCE', ['stable', 'classic'], 'stable'),
+    tokenLockTtlMs: integer(env, 'TOKEN_LOCK_TTL_MS', 10_000, 500, 120_000),
     adminApiKey,
     authMode,
     jwksUrl,
     jwtPublicKey,
-    jwtIssuer: env.JWT_ISSUER?.trim() || undefined,
-    jwtAudience: env.JWT_AUDIENCE?.trim() || undefined,
+    jwtIssuer,
+    jwtAudience,
     corsAllowOrigins: (env.corsAllowOrigin ?? env.CORS_ALLOW_ORIGIN ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -4,7 +4,7 @@
  * AppSecret shows up in no response and no log line throughout.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
 
@@ -98,6 +98,26 @@ describe('paths and methods', () => {
   it('answers unknown paths with 404', async () => {
     assertEnvelopeError(await stack.call('/oauth/nothing'), 404, /No route POST \/oauth\/nothing/);
     assertEnvelopeError(await stack.call('/a/b/oauth/token'), 404, /No route/);
+  });
+
+  it('answers requests Node’s HTTP parser rejects in the envelope too', async () => {
+    const send = (payload: string) =>
+      new Promise<string>((resolve) => {
+        const url = new URL(stack.fn.url);
+        const socket = connect(Number(url.port), url.hostname);
+        let out = '';
+        socket.on('data', (chunk) => (out += chunk));
+        socket.on('close', () => resolve(out));
+        socket.on('error', () => resolve(out));
+        socket.write(payload);
+      });
+    const badMethod = await send('FOO /oauth/token HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(badMethod, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(JSON.parse(badMethod.slice(badMethod.indexOf('{'))), { code: -1, msg: 'Malformed HTTP request', data: null });
+    const hugeHeader = await send(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(hugeHeader, /^HTTP\/1\.1 431 /);
+    assert.equal(JSON.parse(hugeHeader.slice(hugeHeader.indexOf('{'))).msg, 'Request headers are too large');
+    assert.equal((await stack.raw('/')).status, 200, 'the server carries on');
   });
 
   it('echoes a sane request id and makes one up otherwise', async () => {

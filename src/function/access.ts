@@ -1,16 +1,54 @@
 /**
  * Who may call a route. Admin routes need the admin key; user routes need a caller
  * credential according to AUTH_MODE; public routes need nothing.
+ *
+ * AUTH_MODE:
+ *   gateway  the CloudBase gateway verified the Bearer token before forwarding; the function only
+ *            insists that one is present and reads its `sub` for logs and rate limits.
+ *   jwt      the function verifies the token itself (signature, expiry, issuer, audience) against
+ *            JWKS_URL or JWT_PUBLIC_KEY: for the HTTP access service, where no gateway checks it.
+ *   none     local development only; refused in production by the configuration.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { decodeJwt } from 'jose';
+import { createPublicKey, timingSafeEqual, createHash, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { Access, Caller } from './route.js';
 
 export interface AccessCheck {
   check(access: Access, headers: Headers): Promise<Caller>;
 }
+
+export interface AccessOptions {
+  /** Expiry is judged on this clock, so tests can age a token without waiting. */
+  clock?: Clock;
+  logger?: Logger;
+  /** How the JWKS is fetched and cached; the defaults suit production. */
+  jwks?: JwksPolicy;
+}
+
+export interface JwksPolicy {
+  /** How long a fetched key set is used before it is fetched again (default 10 minutes). */
+  cacheMaxAgeMs?: number;
+  /**
+   * After a fetch, a token with an unknown `kid` does not trigger another fetch for this long
+   * (default 30 s): rotation is picked up, but a flood of made-up kids cannot hammer the JWKS URL.
+   */
+  cooldownMs?: number;
+  /** Deadline for one JWKS fetch (default 3 s). */
+  timeoutMs?: number;
+}
+
+/** Only signatures made with a private key: a shared-secret (HS*) or unsigned token is never accepted. */
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/** A Bearer token longer than this is not a CloudBase token; refusing it early bounds the work. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/** Allowed difference between the signer's clock and ours, in seconds. */
+const CLOCK_TOLERANCE_S = 30;
 
 /** Compares digests so neither the length nor the content of the key leaks through timing. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -24,10 +62,103 @@ function bearer(headers: Headers): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new AppError('unauthenticated', 'Authorization header must be "Bearer <accessToken>"');
+  if (match[1].length > MAX_TOKEN_LENGTH) throw new AppError('unauthenticated', 'Access token is too long to be a CloudBase access token');
   return match[1];
 }
 
-export function createAccessCheck(config: Config): AccessCheck {
+/** The user id for logs and rate limits: bounded, and only when it is a plain string. */
+function userIdOf(payload: JWTPayload): string | undefined {
+  return typeof payload.sub === 'string' && payload.sub ? payload.sub.slice(0, 128) : undefined;
+}
+
+/** Which algorithms a PEM key can verify, so a token cannot pick a weaker one. */
+function algorithmsFor(key: KeyObject): string[] {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+    case 'rsa-pss':
+      return ['PS256', 'PS384', 'PS512'];
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      return curve === 'secp384r1' ? ['ES384'] : curve === 'secp521r1' ? ['ES512'] : ['ES256'];
+    }
+    case 'ed25519':
+      return ['EdDSA', 'Ed25519'];
+    default:
+      return [];
+  }
+}
+
+/** jose's failure, in words that tell the caller what to do; never the token itself. */
+function reasonFor(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'Access token has expired; sign in again for a new one';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return `Access token has no "${error.claim}" claim`;
+    if (error.claim === 'iss') return 'Access token was issued by another issuer than this function trusts (JWT_ISSUER)';
+    if (error.claim === 'aud') return 'Access token is meant for another audience than this function (JWT_AUDIENCE)';
+    if (error.claim === 'nbf') return 'Access token is not valid yet';
+    return `Access token has an invalid "${error.claim}" claim`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return 'Access token is signed with a key this function does not know (unknown kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'Access token signature is not valid';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'Access token is signed with an algorithm this function does not accept';
+  return 'Access token is not a well-formed JWT';
+}
+
+/** Failures of the key source itself, which are not the caller's fault. */
+function isKeySourceFailure(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  // jose's generic error is only thrown by the JWKS fetch (non-200 answer, unparsable body).
+  if (error instanceof errors.JOSEError) return error.code === 'ERR_JOSE_GENERIC';
+  // fetch() failing (refused, DNS) surfaces as a TypeError from undici.
+  return error instanceof TypeError && /fetch failed/.test(error.message);
+}
+
+type Verify = (token: string) => Promise<JWTPayload>;
+
+function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefined, policy: JwksPolicy): Verify {
+  let key: JWTVerifyGetKey;
+  let algorithms: string[];
+  if (config.jwksUrl) {
+    key = createRemoteJWKSet(new URL(config.jwksUrl), {
+      cacheMaxAge: policy.cacheMaxAgeMs ?? 10 * 60_000,
+      cooldownDuration: policy.cooldownMs ?? 30_000,
+      timeoutDuration: policy.timeoutMs ?? 3_000,
+    });
+    algorithms = ASYMMETRIC;
+  } else if (config.jwtPublicKey) {
+    const publicKey = createPublicKey(config.jwtPublicKey);
+    key = async () => publicKey;
+    algorithms = algorithmsFor(publicKey);
+  } else {
+    throw new Error('AUTH_MODE=jwt without JWKS_URL or JWT_PUBLIC_KEY');
+  }
+  const options = {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    algorithms,
+    clockTolerance: CLOCK_TOLERANCE_S,
+    requiredClaims: ['exp', 'sub'],
+  };
+  return async (token) => {
+    try {
+      const verified = await jwtVerify(token, key, { ...options, currentDate: new Date(clock.now()) });
+      return verified.payload;
+    } catch (error) {
+      if (isKeySourceFailure(error)) {
+        logger?.warn({ err: error, jwksUrl: config.jwksUrl }, 'could not fetch the JWKS');
+        throw new AppError('unavailable', 'Could not fetch the keys that verify access tokens; try again shortly', {
+          hint: 'The function could not reach JWKS_URL.',
+        });
+      }
+      throw new AppError('unauthenticated', reasonFor(error));
+    }
+  };
+}
+
+export function createAccessCheck(config: Config, options: AccessOptions = {}): AccessCheck {
+  const clock = options.clock ?? systemClock;
+  const verify = config.authMode === 'jwt' ? createJwtVerifier(config, clock, options.logger, options.jwks ?? {}) : undefined;
   return {
     async check(access, headers) {
       if (access === 'public') return { kind: 'anonymous' };
@@ -48,11 +179,11 @@ export function createAccessCheck(config: Config): AccessCheck {
       if (!token) {
         throw new AppError('unauthenticated', 'Missing Authorization: Bearer <accessToken> (a CloudBase access token from an authenticated login)');
       }
+      if (verify) return { kind: 'user', userId: userIdOf(await verify(token)) };
       // In gateway mode the CloudBase gateway verified the token; its claims are only read for the logs.
       let userId: string | undefined;
       try {
-        const sub = decodeJwt(token).sub;
-        if (typeof sub === 'string') userId = sub.slice(0, 128);
+        userId = userIdOf(decodeJwt(token));
       } catch {
         userId = undefined;
       }

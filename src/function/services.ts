@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CodeExchange } from '../wechat/code-exchange.js';
+import type { CredentialManager } from '../wechat/credentials.js';
 import type { OAuthApi } from '../wechat/oauth.js';
 import type { Store } from '../store/store.js';
 
@@ -14,6 +15,8 @@ export interface Services {
   logger: Logger;
   oauth: OAuthApi;
   codes: CodeExchange;
+  /** The global access_token and jsapi_ticket, shared through `store`. */
+  credentials: CredentialManager;
   /** Shared between instances when REDIS_URL is set; in-process otherwise. */
   store: Store;
   version: string;

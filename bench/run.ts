@@ -1,0 +1,417 @@
+/**
+ * `npm run bench`: the function, started from its deploy bundle, against the floor
+ * (bench/floor.ts, bundled the same way), both calling the WeChat emulator on loopback, with
+ * the floor's work written on Hono (bench/hono-reference.ts) as a third, reference process.
+ * Each runs as its own process; the load comes from this process (autocannon).
+ *
+ * Reports, for POST /oauth/config and POST /oauth/token: requests per second at saturation,
+ * and p50/p99 latency at a fixed rate every target can carry, as ratios to the floor; cold
+ * start (spawn to first successful response); resident memory after a warm-up and across
+ * 100k requests; the bundle's size. Writes bench/RESULTS.md (keeping its hand-written analysis).
+ *
+ * Knobs (environment): BENCH_DURATION seconds per measured run (default 6), BENCH_ROUNDS
+ * (default 2), BENCH_CONNECTIONS (default 32), BENCH_RATE requests/s of the latency runs
+ * (default 1000), BENCH_MEMORY_REQUESTS (default 100000).
+ */
+import autocannon, { type Result } from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+import { buildDeploy } from '../scripts/build-deploy.js';
+import { deployBundle } from '../tsup.config.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsFile = path.join(root, 'bench', 'RESULTS.md');
+
+const env = process.env;
+const SETTINGS = {
+  duration: Number(env.BENCH_DURATION ?? 6),
+  warmupSeconds: 2,
+  rounds: Number(env.BENCH_ROUNDS ?? 2),
+  connections: Number(env.BENCH_CONNECTIONS ?? 32),
+  /** The latency runs: a steady rate well inside what every target carries, as a function instance sees in use. */
+  rate: Number(env.BENCH_RATE ?? 1000),
+  rateConnections: 16,
+  coldStarts: 7,
+  /** Enough /oauth/token requests to fill the code-exchange cache to its bound before memory is first read. */
+  warmupRequests: 15_000,
+  memoryRequests: Number(env.BENCH_MEMORY_REQUESTS ?? 100_000),
+  memorySlices: 5,
+};
+
+const TARGETS = { throughput: 0.85, p99: 1.3, coldStart: 1.3, memoryGrowth: 0.1 };
+
+const APP_ID = 'wx0123456789abcdef';
+const APP_SECRET = 'benchSecretBenchSecret0123456789';
+const ROUTES = ['/oauth/config', '/oauth/token'] as const;
+type Route = (typeof ROUTES)[number];
+const NAMES = ['floor', 'hono', 'function'] as const;
+type Name = (typeof NAMES)[number];
+const LABEL: Record<Name, string> = { floor: 'floor', hono: 'Hono reference', function: 'function' };
+
+/** Shaped like a CloudBase access token (the gateway verified it; the function reads its `sub`). */
+const TOKEN = [
+  { alg: 'RS256', typ: 'JWT', kid: 'bench' },
+  { sub: 'bench-user', iss: 'https://bench.ap-shanghai.tcb-api.tencentcloudapi.com', aud: 'bench', exp: 4102444800 },
+]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+  .concat('c2lnbmF0dXJl')
+  .join('.');
+const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+
+/** Every process the bench started, so none outlives it, whatever happens. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+/** Rotates the order targets are measured in, so drift on the machine does not favour one. */
+const rotated = (i: number): Name[] => NAMES.map((_, j) => NAMES[(i + j) % NAMES.length]);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resident set size of a process in MiB, from /proc (Linux) or ps. */
+async function rssMiB(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    if (kb) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  const { execFileSync } = await import('node:child_process');
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
+}
+
+/** One POST on a fresh connection; resolves with the status, rejects on a connection error. */
+function probe(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/oauth/config`, { method: 'POST', agent: false, headers: { ...HEADERS, connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
+interface Target {
+  name: Name;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+interface Running {
+  name: Name;
+  url: string;
+  child: ChildProcess;
+  coldStartMs: number;
+  stop(): Promise<void>;
+}
+
+async function start(target: Target): Promise<Running> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const stderr: string[] = [];
+  const started = performance.now();
+  const child = spawn(target.command, target.args, {
+    cwd: target.cwd,
+    env: { PATH: env.PATH ?? '/usr/bin:/bin', ...target.env, PORT: String(port), HOST: '127.0.0.1' },
+    // Log lines go to /dev/null: written (the function pays for them), not read by the load generator.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  child.stderr!.on('data', (chunk) => stderr.push(String(chunk)));
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error(`${target.name} exited before answering:\n${stderr.join('')}`);
+    try {
+      if ((await probe(url)) === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 20_000) throw new Error(`${target.name} did not answer within 20 s:\n${stderr.join('')}`);
+    await sleep(2);
+  }
+  const coldStartMs = performance.now() - started;
+  return {
+    name: target.name,
+    url,
+    child,
+    coldStartMs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+let codeCounter = 0;
+const runId = Date.now().toString(36);
+
+interface Load {
+  result: Result;
+  /** Response times of the 2xx answers, in ms, at full precision (autocannon's own histogram keeps whole ms). */
+  latencies: number[];
+}
+
+async function load(url: string, route: Route, how: { duration?: number; amount?: number; overallRate?: number; connections?: number }): Promise<Load> {
+  const request =
+    route === '/oauth/config'
+      ? { method: 'POST', path: route, headers: HEADERS, body: '{}' }
+      : {
+          method: 'POST',
+          path: route,
+          headers: HEADERS,
+          // Every exchange presents a new code, as real sign-ins do; the emulator accepts each bench-<unique> once.
+          setupRequest: (req: object) => ({ ...req, body: JSON.stringify({ code: `bench-${runId}-${(codeCounter++).toString(36)}` }) }),
+        };
+  const latencies: number[] = [];
+  const instance = autocannon({ url, connections: SETTINGS.connections, timeout: 10, ...how, requests: [request] });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  const failures = result.non2xx + result.errors + result.timeouts;
+  if (failures > 0) {
+    throw new Error(`${url}${route}: ${failures} failed requests (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; ${JSON.stringify(result.statusCodeStats)})`);
+  }
+  return { result, latencies };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function startEmulator(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--host', '127.0.0.1', '--app', `${APP_ID}:${APP_SECRET}`, '--accept-bench-codes'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.add(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk) => {
+      text += String(chunk);
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before listening`)));
+  });
+  child.stdout!.resume();
+  return { url, child };
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()}), Node.js ${process.version}`;
+}
+
+const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+type PerTarget<T> = Record<Name, T>;
+const perTarget = <T>(make: () => T): PerTarget<T> => ({ floor: make(), hono: make(), function: make() });
+
+interface Figures {
+  cold: PerTarget<number[]>;
+  rps: Record<Route, PerTarget<number[]>>;
+  latency: Record<Route, PerTarget<{ p50: number; p99: number }>>;
+  rss: { floor: { warm: number; slices: number[] }; function: { warm: number; slices: number[] } };
+  bundleBytes: number;
+  floorBytes: number;
+  honoBytes: number;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  const begun = performance.now();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'offiaccount-bench-'));
+  try {
+    log('building the deploy bundle, the floor and the Hono reference');
+    const deployDir = path.join(work, 'deploy');
+    const { bundleBytes } = await buildDeploy(deployDir);
+    await build({ ...deployBundle, entry: { floor: 'bench/floor.ts', hono: 'bench/hono-reference.ts' }, outDir: work, config: false, silent: true });
+    const floorBytes = (await stat(path.join(work, 'floor.mjs'))).size;
+    const honoBytes = (await stat(path.join(work, 'hono.mjs'))).size;
+
+    const emulator = await startEmulator();
+    log(`emulator at ${emulator.url}`);
+    const upstream = { appId: APP_ID, appSecret: APP_SECRET, WECHAT_API_BASE_URL: emulator.url, NODE_ENV: 'production' };
+    const targets: PerTarget<Target> = {
+      floor: { name: 'floor', command: process.execPath, args: [path.join(work, 'floor.mjs')], cwd: work, env: upstream },
+      hono: { name: 'hono', command: process.execPath, args: [path.join(work, 'hono.mjs')], cwd: work, env: upstream },
+      // Started as CloudBase starts it. The rate limit stays on (the limiter's work is measured) but high enough never to refuse.
+      function: { name: 'function', command: path.join(deployDir, 'scf_bootstrap'), args: [], cwd: deployDir, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000' } },
+    };
+
+    const cold = perTarget<number[]>(() => []);
+    for (let i = 0; i < SETTINGS.coldStarts; i++) {
+      for (const name of rotated(i)) {
+        const running = await start(targets[name]);
+        cold[name].push(running.coldStartMs);
+        await running.stop();
+      }
+    }
+    log(`cold start median: ${NAMES.map((name) => `${name} ${fmt(median(cold[name]), 1)} ms`).join(', ')}`);
+
+    const running = {} as PerTarget<Running>;
+    for (const name of NAMES) {
+      running[name] = await start(targets[name]);
+      log(`warming up ${name}`);
+      await load(running[name].url, '/oauth/config', { amount: 5000 });
+      await load(running[name].url, '/oauth/token', { amount: SETTINGS.warmupRequests });
+    }
+
+    const rps = { '/oauth/config': perTarget<number[]>(() => []), '/oauth/token': perTarget<number[]>(() => []) };
+    const latency = {} as Figures['latency'];
+    for (const route of ROUTES) {
+      for (let round = 0; round < SETTINGS.rounds; round++) {
+        for (const name of rotated(round)) {
+          await load(running[name].url, route, { duration: SETTINGS.warmupSeconds });
+          const { result } = await load(running[name].url, route, { duration: SETTINGS.duration });
+          rps[route][name].push(result.requests.total / result.duration);
+          log(`${route} ${name}: ${fmt(rps[route][name].at(-1)!, 0)} req/s at saturation`);
+        }
+      }
+      latency[route] = perTarget(() => ({ p50: NaN, p99: NaN }));
+      for (const name of rotated(1)) {
+        const { latencies } = await load(running[name].url, route, { duration: SETTINGS.duration, overallRate: SETTINGS.rate, connections: SETTINGS.rateConnections });
+        latencies.sort((a, b) => a - b);
+        latency[route][name] = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+        log(`${route} ${name} at ${SETTINGS.rate} req/s: p50 ${fmt(latency[route][name].p50)} ms, p99 ${fmt(latency[route][name].p99)} ms`);
+      }
+    }
+    await running.hono.stop();
+
+    // Memory across 100k code exchanges (the route that keeps state), read between equal slices,
+    // starting from the state the warm-up and the runs above left (heap grown to its working size).
+    const rss = { floor: { warm: 0, slices: [] as number[] }, function: { warm: 0, slices: [] as number[] } };
+    for (const name of ['floor', 'function'] as const) {
+      rss[name].warm = await rssMiB(running[name].child.pid!);
+      const slice = Math.floor(SETTINGS.memoryRequests / SETTINGS.memorySlices);
+      for (let i = 0; i < SETTINGS.memorySlices; i++) {
+        await load(running[name].url, '/oauth/token', { amount: slice });
+        rss[name].slices.push(await rssMiB(running[name].child.pid!));
+      }
+      log(`${name} RSS: ${fmt(rss[name].warm, 1)} MiB after warm-up, then ${rss[name].slices.map((value) => fmt(value, 1)).join(', ')} MiB`);
+    }
+
+    await running.floor.stop();
+    await running.function.stop();
+    emulator.child.kill('SIGTERM');
+
+    const seconds = (performance.now() - begun) / 1000;
+    await writeResults({ cold, rps, latency, rss, bundleBytes, floorBytes, honoBytes, seconds });
+    log(`done in ${fmt(seconds, 0)} s; figures in ${path.relative(process.cwd(), resultsFile)}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Everything from this line on in RESULTS.md is written by hand and kept across runs. */
+const ANALYSIS_MARKER = '<!-- analysis: written by hand, kept when the bench rewrites the figures above -->';
+
+async function writeResults(f: Figures): Promise<void> {
+  const rows: string[] = [];
+  const verdicts: boolean[] = [];
+  const ratio = (value: number, floor: number) => `${fmt(value / floor)}×`;
+  const row = (measure: string, values: PerTarget<number>, digits: number, target = '', ok?: boolean) => {
+    if (ok !== undefined) verdicts.push(ok);
+    rows.push(
+      `| ${measure} | ${fmt(values.floor, digits)} | ${fmt(values.hono, digits)} (${ratio(values.hono, values.floor)}) | ${fmt(values.function, digits)} | **${ratio(values.function, values.floor)}** | ${target} | ${ok === undefined ? '' : mark(ok)} |`,
+    );
+  };
+  for (const route of ROUTES) {
+    const rps = perTarget(() => 0);
+    for (const name of NAMES) rps[name] = mean(f.rps[route][name]);
+    row(`\`${route}\` requests/s at saturation`, rps, 0, `≥ ${TARGETS.throughput}×`, rps.function / rps.floor >= TARGETS.throughput);
+    const p50 = perTarget(() => 0);
+    const p99 = perTarget(() => 0);
+    for (const name of NAMES) {
+      p50[name] = f.latency[route][name].p50;
+      p99[name] = f.latency[route][name].p99;
+    }
+    row(`\`${route}\` p50 latency at ${SETTINGS.rate} req/s (ms)`, p50, 2);
+    row(`\`${route}\` p99 latency at ${SETTINGS.rate} req/s (ms)`, p99, 2, `≤ ${TARGETS.p99}×`, p99.function / p99.floor <= TARGETS.p99);
+  }
+  const cold = perTarget(() => 0);
+  for (const name of NAMES) cold[name] = median(f.cold[name]);
+  row(`cold start, spawn → first 200 (ms, median of ${SETTINGS.coldStarts})`, cold, 1, `≤ ${TARGETS.coldStart}×`, cold.function / cold.floor <= TARGETS.coldStart);
+  const growth = (name: 'floor' | 'function') => (f.rss[name].slices.at(-1)! - f.rss[name].warm) / f.rss[name].warm;
+  const memoryOk = growth('function') <= TARGETS.memoryGrowth;
+  verdicts.push(memoryOk);
+  rows.push(`| RSS after warm-up (MiB) | ${fmt(f.rss.floor.warm, 1)} | | ${fmt(f.rss.function.warm, 1)} | ${ratio(f.rss.function.warm, f.rss.floor.warm)} | | |`);
+  rows.push(
+    `| RSS after ${SETTINGS.memoryRequests / 1000}k more \`/oauth/token\` (MiB) | ${fmt(f.rss.floor.slices.at(-1)!, 1)} (${growth('floor') >= 0 ? '+' : ''}${fmt(growth('floor') * 100, 1)}%) | | ${fmt(f.rss.function.slices.at(-1)!, 1)} (${growth('function') >= 0 ? '+' : ''}${fmt(growth('function') * 100, 1)}%) | | flat (≤ +${TARGETS.memoryGrowth * 100}%) | ${mark(memoryOk)} |`,
+  );
+  rows.push(`| bundle size (KiB) | ${fmt(f.floorBytes / 1024, 0)} | ${fmt(f.honoBytes / 1024, 0)} | ${fmt(f.bundleBytes / 1024, 0)} | | | |`);
+
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}; the run took ${fmt(f.seconds, 0)} s.`,
+    '',
+    `- Machine: ${machine()}. Everything (load generator, emulator, the process measured) shares these cores.`,
+    '- Upstream: the WeChat emulator (`src/emulator/main.ts --accept-bench-codes`) as its own process on loopback. Every `/oauth/token` request presents a new `bench-<unique>` code, so each is a real upstream exchange.',
+    '- Function: the deploy bundle started through its `scf_bootstrap` (NODE_ENV=production, AUTH_MODE=gateway, a Bearer token on every request, request logging at info with stdout to /dev/null, rate limiter on with a limit it never reaches). Floor: bench/floor.ts. Hono reference: bench/hono-reference.ts. Both bundled the same way and started with `node`.',
+    `- Throughput: autocannon in the bench process, ${SETTINGS.connections} keep-alive connections, ${SETTINGS.rounds} rounds of ${SETTINGS.duration} s per route and target (each after ${SETTINGS.warmupSeconds} s of warm-up), targets rotating; the mean of the rounds.`,
+    `- Latency: ${SETTINGS.duration} s at a steady ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections (a load every target carries), response times of every request at full precision.`,
+    `- Memory: RSS from /proc after ${SETTINGS.warmupRequests / 1000}k \`/oauth/token\` + 5k \`/oauth/config\` warm-up requests and the runs above, then after each ${SETTINGS.memoryRequests / SETTINGS.memorySlices / 1000}k slice of ${SETTINGS.memoryRequests / 1000}k more code exchanges: function ${[f.rss.function.warm, ...f.rss.function.slices].map((value) => fmt(value, 1)).join(' → ')} MiB; floor ${[f.rss.floor.warm, ...f.rss.floor.slices].map((value) => fmt(value, 1)).join(' → ')} MiB.`,
+    '',
+    '| measure | floor | Hono reference (÷ floor) | function | function ÷ floor | target | |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...rows,
+    '',
+    `Cold starts (ms): ${NAMES.map((name) => `${LABEL[name]} ${f.cold[name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}.`,
+    `Throughput rounds (req/s): ${ROUTES.map((route) => `\`${route}\` ${NAMES.map((name) => `${LABEL[name]} ${f.rps[route][name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}`).join('. ')}.`,
+    '',
+    `Targets: ${verdicts.every(Boolean) ? 'all met in this run.' : 'not all met in this run; see the analysis below.'}`,
+    '',
+  ];
+
+  let analysis = `${ANALYSIS_MARKER}\n\n## Analysis\n\n(none yet)\n`;
+  try {
+    const previous = await readFile(resultsFile, 'utf8');
+    const at = previous.indexOf(ANALYSIS_MARKER);
+    if (at >= 0) analysis = previous.slice(at);
+  } catch {
+    // first run
+  }
+  await writeFile(resultsFile, lines.join('\n') + '\n' + analysis);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+/**
+ * Reads a request body as text, refusing more than a limit. On @hono/node-server it reads
+ * Node's IncomingMessage directly: going through the web Request instead would build a
+ * Request, an AbortController and a ReadableStream for every call, which cost more CPU than
+ * everything else a route does (see bench/RESULTS.md). Elsewhere (app.request() in tests,
+ * another runtime) the web Request is used.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import { AppError } from '../errors.js';
+
+const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `Request body is larger than ${maxBytes / 1024} KiB`);
+
+/** A leading byte-order mark is dropped, as the web Request's text() drops it. */
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || typeof incoming.on !== 'function' || incoming.readableEnded) {
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
+    return text;
+  }
+
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: Error) => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      if (error) {
+        // Whatever is still coming is read and dropped, so the connection stays usable.
+        incoming.resume();
+        reject(error);
+      } else {
+        resolve(withoutBom(Buffer.concat(chunks, size).toString('utf8')));
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return done(tooLarge(maxBytes));
+      chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = () => done(new AppError('bad_request', 'The request body was cut off'));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+  });
+}

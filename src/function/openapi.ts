@@ -1,0 +1,183 @@
+/**
+ * The OpenAPI 3.1 document, built from the same route table and zod schemas the router
+ * validates with, so the document cannot drift from what the function accepts.
+ * Only the bare paths are listed; the prefixed and gateway forms are described in words,
+ * since listing every form of every path would triple the document and say nothing new.
+ */
+import { z } from 'zod';
+import type { Access, RouteDef } from './route.js';
+
+export interface OpenApiOptions {
+  version: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
+
+export const SECURITY_SCHEMES = {
+  CloudBaseAccessToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'A CloudBase access token from an authenticated (not anonymous) login, as `Authorization: Bearer <accessToken>`. ' +
+      'Behind the CloudBase gateway the gateway verifies it; with AUTH_MODE=jwt the function verifies it itself.',
+  },
+  AdminApiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Api-Key',
+    description: 'The ADMIN_API_KEY configured on the function. For your business backend only: never ship it to a browser.',
+  },
+} as const;
+
+/** Which security requirement each kind of access maps to; an empty list means no credential. */
+function securityFor(access: Access): Array<Record<string, string[]>> {
+  switch (access) {
+    case 'public':
+      return [];
+    case 'user':
+      return [{ CloudBaseAccessToken: [] }];
+    case 'admin':
+      return [{ AdminApiKey: [] }];
+    default:
+      // An access level added later still gets a document; it says nothing it does not know.
+      return [];
+  }
+}
+
+/** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), never throwing on exotic types. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const converted = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  delete converted.$schema;
+  return converted;
+}
+
+/** '/oauth/token' → 'oauthToken'. */
+function operationId(path: string): string {
+  return path
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part, i) => (i === 0 ? part : part[0].toUpperCase() + part.slice(1)))
+    .join('');
+}
+
+const tagOf = (path: string): string => path.split('/').filter(Boolean)[0] ?? 'function';
+
+const success = (data: JsonSchema): JsonSchema => ({
+  type: 'object',
+  required: ['code', 'msg', 'data'],
+  properties: { code: { const: 0 }, msg: { const: 'success' }, data },
+});
+
+const FAILURE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['code', 'msg', 'data'],
+  properties: {
+    code: { const: -1 },
+    msg: { type: 'string', description: 'What went wrong, in words. WeChat errors read `WeChat API error [errcode]: errmsg`.' },
+    data: { type: 'null' },
+    errcode: { type: 'integer', description: "WeChat's errcode, when WeChat refused." },
+    rid: { type: 'string', description: "WeChat's request id, what WeChat support asks for." },
+    hint: { type: 'string', description: 'What to do about it.' },
+    requestId: { type: 'string', description: "This request's id in the function's logs (also the X-Request-Id header)." },
+  },
+};
+
+const FAILURES: Record<string, string> = {
+  '400': 'The body is malformed or fails its schema, or WeChat refused the input (invalid or used code, bad refresh_token, wrong openid).',
+  '401': 'Missing or invalid caller credentials, or an expired OAuth access_token.',
+  '403': 'Not allowed: an admin route without the admin key, or a WeChat permission error.',
+  '404': 'No such route.',
+  '405': 'Wrong method; the Allow header names the right one.',
+  '413': 'The body is larger than 64 KiB.',
+  '415': 'The body is not JSON.',
+  '429': 'This caller is over its rate limit; Retry-After says when to come back.',
+  '500': 'Configuration the operator must fix (wrong AppSecret, server IP not whitelisted), or an internal error.',
+  '502': 'WeChat failed or answered nonsense.',
+  '503': "WeChat's quota for the account is spent, or the feature is switched off.",
+  '504': 'WeChat did not answer in time.',
+};
+
+function failureResponses(access: Access): Record<string, unknown> {
+  const statuses = ['400', '413', '415', '429', '500', '502', '503', '504'];
+  if (access === 'user') statuses.push('401');
+  if (access === 'admin') statuses.push('403');
+  statuses.sort();
+  return Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/Failure${status}` }]));
+}
+
+const DESCRIPTION = [
+  "The HTTP function behind a WeChat Official Account on Tencent CloudBase: web OAuth, the account's global access_token, JS-SDK signatures.",
+  '',
+  'Every route is `POST` with a JSON body and answers `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
+  '',
+  'Paths are listed bare (`/oauth/token`). Each also works behind a function-name prefix (`/{functionName}/oauth/token`) and in the CloudBase gateway form ' +
+    '`https://{envId}.api.tcloudbasegateway.com/v1/functions/{functionName}/oauth/token?webfn=true` (or with the `X-Tcb-Webfn: true` header instead of the query).',
+  '',
+  '`GET /` is a health check: name, version, mode and which optional features are on.',
+].join('\n');
+
+export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOptions): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {
+    '/': {
+      get: {
+        operationId: 'health',
+        tags: ['health'],
+        summary: 'Health check: name, version, mode (wechat or emulator) and which optional features are on.',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The function is up.',
+            content: { 'application/json': { schema: success({ type: 'object' }) } },
+          },
+        },
+      },
+    },
+  };
+
+  for (const route of routes) {
+    const data = route.response ? jsonSchema(route.response, 'output') : {};
+    paths[route.path] = {
+      post: {
+        operationId: operationId(route.path),
+        tags: [tagOf(route.path)],
+        summary: route.summary,
+        'x-access': route.access,
+        security: securityFor(route.access),
+        requestBody: {
+          required: false,
+          description: 'A JSON object; unknown fields are ignored. An empty body counts as `{}`.',
+          content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+        },
+        responses: {
+          '200': { description: 'Success.', content: { 'application/json': { schema: success(data) } } },
+          ...failureResponses(route.access),
+        },
+      },
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'offiaccount-common',
+      version: options.version,
+      description: DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/', description: 'This function (bare paths).' }],
+    tags: [...new Set(['health', ...routes.map((route) => tagOf(route.path))])].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: SECURITY_SCHEMES,
+      schemas: { Failure: FAILURE_SCHEMA },
+      responses: Object.fromEntries(
+        Object.entries(FAILURES).map(([status, description]) => [
+          `Failure${status}`,
+          { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } } },
+        ]),
+      ),
+    },
+  };
+}

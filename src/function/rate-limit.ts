@@ -1,0 +1,76 @@
+/**
+ * Per-caller request limit on end-user routes, so one page stuck in a loop (or one script)
+ * cannot spend the account's WeChat quota, which every user of the account shares.
+ *
+ * Fixed one-minute windows counted in the store: with Redis every instance counts against the
+ * same number. The window is read from the injected clock, so tests move time instead of waiting.
+ */
+import { isIP } from 'node:net';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { Access, Caller } from './route.js';
+
+export interface RateLimit {
+  /** Counts the request; throws a rate_limited AppError (429, Retry-After) when over the limit. */
+  check(access: Access, caller: Caller, clientAddress: string | undefined): Promise<void>;
+}
+
+export interface RateLimitOptions {
+  store: Store;
+  clock: Clock;
+  /** Requests per minute per caller; 0 turns the limit off. */
+  perMinute: number;
+  /** Starts every key, so functions for different accounts can share one Redis. */
+  namespace?: string;
+  logger?: Logger;
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * The client's address: the first hop of X-Forwarded-For (what the CloudBase gateway and most
+ * proxies put there), else the socket's peer. A first hop that is not an IP address is ignored,
+ * so a made-up header cannot create arbitrary keys.
+ */
+export function clientAddress(headers: Headers, socketAddress: string | undefined): string | undefined {
+  const first = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  if (first && isIP(first)) return first;
+  return socketAddress && isIP(socketAddress) ? socketAddress : undefined;
+}
+
+/** Who is counted: the signed-in user when there is one, else the address the request came from. */
+export function callerKey(caller: Caller, address: string | undefined): string {
+  if (caller.userId) return `u:${caller.userId}`;
+  return `ip:${address ?? 'unknown'}`;
+}
+
+export function createRateLimit(options: RateLimitOptions): RateLimit {
+  const { store, clock, perMinute, logger } = options;
+  const namespace = options.namespace ?? 'ratelimit';
+  return {
+    async check(access, caller, address) {
+      if (perMinute <= 0 || access !== 'user') return;
+      const now = clock.now();
+      const window = Math.floor(now / WINDOW_MS);
+      const windowEnds = (window + 1) * WINDOW_MS;
+      let count: number;
+      try {
+        // The key lives a little past its window so a slow clock on another instance still counts into it.
+        count = await store.increment(`${namespace}:${window}:${callerKey(caller, address)}`, windowEnds - now + 5_000);
+      } catch (error) {
+        // A store outage must not take every user route down with it: count nothing rather than refuse everyone.
+        logger?.warn({ err: error }, 'rate limit store unavailable; request not counted');
+        return;
+      }
+      if (count > perMinute) {
+        const retryAfter = Math.max(1, Math.ceil((windowEnds - now) / 1000));
+        throw new AppError('rate_limited', `Too many requests from this caller: the limit is ${perMinute} per minute; try again in ${retryAfter} s`, {
+          retryAfter,
+          hint: 'A page that calls the function in a loop spends the whole account’s WeChat quota; cache results on the page.',
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Browser SDK for WeChat web authorization through offiaccount-common.
+ *
+ *   const auth = createWebAuth({ baseUrl, getAccessToken })
+ *   const session = await auth.handleRedirect()   // on every load: the return from WeChat, or the stored session
+ *   if (!session) await auth.signIn({ scope: 'snsapi_userinfo' })
+ *
+ * It does the parts pages get wrong by hand: a state from crypto.getRandomValues, checked on
+ * return; `code` and `state` removed from the address bar before the exchange, so a reload or
+ * a shared link never presents the code again (WeChat's 40163); denial and every function
+ * error as a typed WebAuthError.
+ */
+import { createCall, type TransportOptions } from './call.js';
+import { WebAuthError } from './errors.js';
+import { buildAuthorizeUrl, newState, withoutOAuthParams, type Scope } from './url.js';
+
+export { WebAuthError, type WebAuthErrorKind, type WebAuthErrorDetails } from './errors.js';
+export { buildAuthorizeUrl, type AuthorizeParams, type Scope } from './url.js';
+export type { Envelope, TransportOptions } from './call.js';
+
+export interface Profile {
+  openid: string;
+  nickname: string;
+  /** 1 male, 2 female, 0 unknown. */
+  sex: number;
+  province: string;
+  city: string;
+  country: string;
+  headimgurl: string;
+  privilege: string[];
+  unionid?: string;
+}
+
+/** What /oauth/token and /oauth/refresh return, in WeChat's field names. */
+export interface OAuthToken {
+  openid: string;
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  /** Comma-separated, as WeChat sends it. */
+  scope: string;
+  unionid?: string;
+  /** 1 for a "Moments snapshot page" visitor: a virtual openid and no profile. */
+  is_snapshotuser?: number;
+}
+
+export interface Session extends OAuthToken {
+  /** When access_token expires, in ms since the epoch (browser clock). */
+  expires_at: number;
+  /** Present after a snsapi_userinfo sign-in. */
+  profile?: Profile;
+}
+
+export interface OAuthConfig {
+  appId: string;
+  authorizeUrl: string;
+  scopes: string[];
+  mode: string;
+}
+
+type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export interface WebAuthOptions extends TransportOptions {
+  /** Default scope for signIn(); snsapi_base unless given. */
+  scope?: Scope;
+  /** Language of the profile's place names. */
+  lang?: 'zh_CN' | 'zh_TW' | 'en';
+  /** Where the pending state and the session are kept; sessionStorage unless given. */
+  storage?: KeyValue;
+  /** Prefix of the storage keys, for two accounts on one page. */
+  storageKey?: string;
+  location?: { href: string; replace(url: string): void };
+  history?: { state?: unknown; replaceState(data: unknown, unused: string, url: string): void };
+}
+
+export interface SignInOptions {
+  scope?: Scope;
+  /** Where WeChat sends the person back; this page (without code/state/fragment) unless given. */
+  redirectUri?: string;
+}
+
+export interface WebAuth {
+  /** Sends the browser to WeChat's authorize page; resolves with the URL it went to. */
+  signIn(options?: SignInOptions): Promise<string>;
+  /**
+   * Call on every page load. Back from WeChat: checks the state, strips code and state from
+   * the address bar, exchanges the code (and fetches the profile under snsapi_userinfo).
+   * Otherwise: the stored session, or null when nobody is signed in.
+   */
+  handleRedirect(): Promise<Session | null>;
+  /** A new 2-hour access_token from the 30-day refresh_token. */
+  refresh(): Promise<Session>;
+  /** Whether WeChat still accepts the session's access_token. */
+  verify(): Promise<boolean>;
+  session(): Session | null;
+  signOut(): void;
+  config(): Promise<OAuthConfig>;
+}
+
+export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
+  const call = createCall(options);
+  const store = (): KeyValue => options.storage ?? sessionStorage;
+  const loc = () => options.location ?? location;
+  const hist = () => options.history ?? history;
+  const key = options.storageKey ?? 'offiaccount';
+  const STATE = `${key}.state`;
+  const SESSION = `${key}.session`;
+
+  const session = (): Session | null => {
+    try {
+      return JSON.parse(store().getItem(SESSION) ?? 'null');
+    } catch {
+      return null;
+    }
+  };
+
+  const save = (s: Omit<Session, 'expires_at'>): Session => {
+    const saved = { ...s, expires_at: Date.now() + s.expires_in * 1000 };
+    store().setItem(SESSION, JSON.stringify(saved));
+    return saved;
+  };
+
+  const current = (): Session => {
+    const s = session();
+    if (!s) throw new WebAuthError('no_session', 'Nobody is signed in on this page');
+    return s;
+  };
+
+  const config = () => call<OAuthConfig>('/oauth/config', {});
+
+  return {
+    config,
+    session,
+
+    async signIn(o = {}) {
+      const { appId, authorizeUrl } = await config();
+      const state = newState();
+      store().setItem(STATE, state);
+      const url = buildAuthorizeUrl(authorizeUrl, {
+        appId,
+        redirectUri: o.redirectUri ?? withoutOAuthParams(loc().href, false),
+        scope: o.scope ?? options.scope ?? 'snsapi_base',
+        state,
+      });
+      // replace, not assign: Back from the authorize page must not land on a page that redirects again.
+      loc().replace(url);
+      return url;
+    },
+
+    async handleRedirect() {
+      const params = new URL(loc().href).searchParams;
+      const code = params.get('code');
+      const state = params.get('state');
+      if (code === null && state === null) return session();
+
+      // Before anything else, and before any await: from here on a reload, the Back button or a
+      // copied link cannot present this code again.
+      const h = hist();
+      h.replaceState(h.state ?? null, '', withoutOAuthParams(loc().href, true));
+      const expected = store().getItem(STATE);
+      store().removeItem(STATE);
+
+      if (!expected || state !== expected) {
+        throw new WebAuthError(
+          'state_mismatch',
+          'The sign-in response does not belong to a sign-in started in this browser (state mismatch); it was refused',
+        );
+      }
+      if (!code) throw new WebAuthError('denied', 'The person declined to authorize on WeChat');
+
+      const token = await call<OAuthToken>('/oauth/token', { code });
+      let s = save(token);
+      // Snapshot-page visitors have no profile: WeChat would answer 48001.
+      if (token.scope.split(',').includes('snsapi_userinfo') && !token.is_snapshotuser) {
+        const profile = await call<Profile>('/oauth/userinfo', {
+          access_token: token.access_token,
+          openid: token.openid,
+          ...(options.lang && { lang: options.lang }),
+        });
+        s = save({ ...s, profile });
+      }
+      return s;
+    },
+
+    async refresh() {
+      const s = current();
+      return save({ ...s, ...(await call<OAuthToken>('/oauth/refresh', { refresh_token: s.refresh_token })) });
+    },
+
+    async verify() {
+      const { access_token, openid } = current();
+      return (await call<{ valid: boolean }>('/oauth/verify', { access_token, openid })).valid;
+    },
+
+    signOut() {
+      store().removeItem(SESSION);
+      store().removeItem(STATE);
+    },
+  };
+}
