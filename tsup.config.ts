@@ -45,7 +45,8 @@ export const deployBundle: Options = {
   clean: false,
   // Smaller file, less to parse at cold start; class names the code relies on are set explicitly.
   minify: true,
-  treeshake: true,
+  // esbuild's own tree shaking; tsup's extra Rollup pass made the file larger, not smaller.
+  treeshake: false,
   // CommonJS dependencies (pino, ioredis) call require() for Node built-ins; an ESM file has none.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -45,17 +45,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: REDACTED },
-      hooks: secrets.length
-        ? {
-            streamWrite(line: string): string {
-              let out = line;
-              for (const secret of secrets) {
-                if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-              }
-              return out;
-            },
-          }
-        : undefined,
+      // pino rejects `hooks: undefined`, so the key is left out when there is nothing to scrub.
+      ...(secrets.length && {
+        hooks: {
+          streamWrite(line: string): string {
+            let out = line;
+            for (const secret of secrets) {
+              if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+            }
+            return out;
+          },
+        },
+      }),
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );

@@ -35,6 +35,8 @@ interface Setup {
   /** An API that needs the global token (40001/42001 when it is not valid). */
   callbackIp(token: string): Promise<unknown>;
   count(path: string): number;
+  /** Another instance: its own manager and store connection, the same account and WeChat. */
+  anotherInstance(): CredentialManager;
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -56,20 +58,27 @@ async function setup(options: { source?: TokenSource; limits?: Partial<Limits>; 
     },
   });
   const logger = createLogger({ level: 'debug', secrets: [appSecret], destination });
+  const instance = (store: Store) =>
+    new CredentialManager({
+      http,
+      store,
+      clock,
+      logger,
+      appId,
+      appSecret,
+      source: options.source,
+      lockTtlMs: options.lockTtlMs,
+      retry: { sleep: async () => {} },
+    });
   const store = options.store?.(clock) ?? new MemoryStore(clock);
-  const credentials = new CredentialManager({
-    http,
-    store,
-    clock,
-    logger,
-    appId,
-    appSecret,
-    source: options.source,
-    lockTtlMs: options.lockTtlMs,
-    retry: { sleep: async () => {} },
-  });
+  const credentials = instance(store);
+  const others: Array<{ manager: CredentialManager; store: Store }> = [];
   cleanups.push(async () => {
     await credentials.idle();
+    for (const other of others) {
+      await other.manager.idle();
+      await other.store.close();
+    }
     await http.close();
     await store.close();
     await emu.close();
@@ -84,6 +93,12 @@ async function setup(options: { source?: TokenSource; limits?: Partial<Limits>; 
     logs,
     callbackIp: (token) => http.get('/cgi-bin/getcallbackip', { access_token: token }, 'global'),
     count: (path) => emu.emulator.counts()[path] ?? 0,
+    anotherInstance() {
+      const otherStore = options.store?.(clock) ?? new MemoryStore(clock);
+      const manager = instance(otherStore);
+      others.push({ manager, store: otherStore });
+      return manager;
+    },
   };
 }
 
@@ -388,6 +403,15 @@ describe('force_refresh', () => {
     assert.equal(s.count('/cgi-bin/stable_token'), 3);
   });
 
+  it('concurrent forces make one refresh and all answer the new token', async () => {
+    const s = await setup();
+    const first = (await s.credentials.stableToken()).access_token;
+    const results = await Promise.all(Array.from({ length: 5 }, () => s.credentials.stableToken({ force: true })));
+    assert.equal(new Set(results.map((r) => r.access_token)).size, 1);
+    assert.notEqual(results[0].access_token, first);
+    assert.equal(s.count('/cgi-bin/stable_token'), 2);
+  });
+
   it(`allows ${FORCE_REFRESH_PER_DAY} a day, then answers a quota error without calling WeChat`, async () => {
     const s = await setup();
     for (let i = 0; i < FORCE_REFRESH_PER_DAY; i++) {
@@ -409,11 +433,20 @@ describe('force_refresh', () => {
 });
 
 describe('the refresh lock across instances (Redis)', () => {
-  const redisStore = () => new RedisStore(REDIS_URL);
+  const redisStores: RedisStore[] = [];
+  const redisStore = () => {
+    const store = new RedisStore(REDIS_URL);
+    redisStores.push(store);
+    return store;
+  };
+  /** The bare RedisStore fails fast until connected; production connects at start the same way. */
+  const connected = async () => {
+    for (const store of redisStores) assert.equal(await store.connect(), true);
+  };
 
   it('a waiter takes over when the lock holder died, once the lock expires', async () => {
     const s = await setup({ store: redisStore, lockTtlMs: 400 });
-    await (s.store as RedisStore).connect();
+    await connected();
     // A holder that took the lock and never came back.
     await s.store.setIfAbsent(credentialKeys(s.appId).tokenLock('stable'), 'dead-instance', 400);
     const started = performance.now();
@@ -424,9 +457,19 @@ describe('the refresh lock across instances (Redis)', () => {
     assert.ok(waited >= 300 && waited < 2000, `waited ${Math.round(waited)} ms`);
   });
 
+  it('a holder slower than the lock TTL keeps its lock: the other instances still wait for its one fetch', async () => {
+    const s = await setup({ store: redisStore, lockTtlMs: 300 });
+    const instances = [s.credentials, s.anotherInstance(), s.anotherInstance()];
+    await connected();
+    s.emulator.setDelay('/cgi-bin/stable_token', 1200);
+    const results = await Promise.all(instances.flatMap((manager) => Array.from({ length: 10 }, () => manager.accessToken())));
+    assert.equal(new Set(results.map((r) => r.access_token)).size, 1);
+    assert.equal(s.count('/cgi-bin/stable_token'), 1, 'four lock lifetimes of waiting, still one fetch');
+  });
+
   it('a waiter uses what the lock holder stored, without fetching', async () => {
     const s = await setup({ store: redisStore, lockTtlMs: 5000 });
-    await (s.store as RedisStore).connect();
+    await connected();
     const keys = credentialKeys(s.appId);
     await s.store.setIfAbsent(keys.tokenLock('stable'), 'other-instance', 5000);
     const waiting = s.credentials.accessToken();

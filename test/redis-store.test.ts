@@ -75,6 +75,16 @@ describe('RedisStore', () => {
     assert.equal(await store.deleteIf('k:cas', 'mine'), false);
   });
 
+  it('extendIf renews a lock only for its owner', async () => {
+    assert.equal(await store.setIfAbsent('k:held', 'owner-1', 200), true);
+    assert.equal(await store.extendIf('k:held', 'owner-2', 60_000), false);
+    assert.ok((await raw.pttl(`${prefix}k:held`)) <= 200);
+    assert.equal(await store.extendIf('k:held', 'owner-1', 60_000), true);
+    assert.ok((await raw.pttl(`${prefix}k:held`)) > 59_000);
+    assert.equal(await store.extendIf('k:absent', 'owner-1', 60_000), false);
+    assert.equal(await store.get('k:absent'), undefined, 'nothing created');
+  });
+
   it('increment counts, and the window starts at the first increment', async () => {
     assert.equal(await store.increment('k:n', 60_000), 1);
     await sleep(20);
@@ -221,6 +231,8 @@ describe('the function with Redis stopped and restarted under traffic', () => {
     assert.equal(stack.logs.filter((line) => line.includes('Redis is unreachable')).length, 1, 'warned once');
     const counts = stack.emulator.counts();
     assert.ok((counts['/cgi-bin/stable_token'] ?? 0) <= 2, 'the outage did not make the function hammer WeChat');
+    const byPhase = ['up', 'down', 'restarted'].map((p) => `${p} ${results.filter((r) => r.phase === p).length}`).join(', ');
+    process.stdout.write(`# redis outage: ${results.length} requests (${byPhase}), ${failed.length} failed, ${counts['/cgi-bin/stable_token']} token fetches\n`);
   });
 });
 

@@ -13,9 +13,10 @@ import type { Logger } from '../log.js';
 import type { MemoryStore } from './memory.js';
 import type { Store } from './store.js';
 
-/** A primary that can tell how long a value has left (RedisStore can). */
+/** A primary that can tell how long a value has left and extend a lock (RedisStore can). */
 export interface PrimaryStore extends Store {
   getWithTtl?(key: string): Promise<{ value: string; ttlMs: number } | undefined>;
+  extendIf?(key: string, expected: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface FallbackStoreOptions {
@@ -94,6 +95,22 @@ export class FallbackStore implements Store {
       () => this.primary.delete(key),
       async () => {},
     );
+  }
+
+  /** Extends a lock only while it is still held by `expected`, where it was taken. */
+  extendIf(key: string, expected: string, ttlMs: number): Promise<boolean> {
+    const inMemory = async () => {
+      // In memory only this process contends, and a refresh is single-flight per process.
+      if ((await this.memory.get(key)) !== expected) return false;
+      await this.memory.set(key, expected, ttlMs);
+      return true;
+    };
+    const primary = this.primary.extendIf?.bind(this.primary);
+    return this.attempt(async () => {
+      if (!primary) return false;
+      // A lock taken in memory during an outage is not in Redis; keep extending it there.
+      return (await primary(key, expected, ttlMs)) || inMemory();
+    }, inMemory);
   }
 
   increment(key: string, ttlMs: number): Promise<number> {

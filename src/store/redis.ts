@@ -15,6 +15,9 @@ const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.ca
 // INCR and the first PEXPIRE together, so a crash between them cannot leave a counter without a TTL.
 const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
 
+// A lock's holder extends it while it works, and only while the lock is still its own.
+const EXTEND_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
 // The value with its remaining lifetime, so a fallback can keep a copy that expires when this one does.
 const GET_WITH_TTL = `local v = redis.call('GET', KEYS[1]) if not v then return nil end return {v, redis.call('PTTL', KEYS[1])}`;
 
@@ -32,6 +35,7 @@ type Scripted = Redis & {
   oaDeleteIf(key: string, expected: string): Promise<number>;
   oaIncrement(key: string, ttlMs: number): Promise<number>;
   oaGetWithTtl(key: string): Promise<[string, number] | null>;
+  oaExtendIf(key: string, expected: string, ttlMs: number): Promise<number>;
 };
 
 export class RedisStore implements Store {
@@ -55,6 +59,7 @@ export class RedisStore implements Store {
     client.defineCommand('oaDeleteIf', { numberOfKeys: 1, lua: DELETE_IF });
     client.defineCommand('oaIncrement', { numberOfKeys: 1, lua: INCREMENT });
     client.defineCommand('oaGetWithTtl', { numberOfKeys: 1, lua: GET_WITH_TTL });
+    client.defineCommand('oaExtendIf', { numberOfKeys: 1, lua: EXTEND_IF });
     // Connection errors surface as rejected commands, which FallbackStore reports once;
     // without a listener each reconnect attempt would be an unhandled 'error' event.
     client.on('error', () => {});
@@ -106,6 +111,11 @@ export class RedisStore implements Store {
 
   async deleteIf(key: string, expected: string): Promise<boolean> {
     return (await this.client.oaDeleteIf(key, expected)) === 1;
+  }
+
+  /** Resets the key's TTL only while it still holds `expected`; true when it did. */
+  async extendIf(key: string, expected: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.oaExtendIf(key, expected, positive(ttlMs))) === 1;
   }
 
   async delete(key: string): Promise<void> {

@@ -9,8 +9,8 @@
  *   missing or expired credential is refreshed inline, and callers wait for that one fetch.
  * - One refresh at a time: per process, concurrent callers share one in-flight promise; across
  *   instances, a lock in the store (random owner, expiry, compare-and-delete release). The lock
- *   holder re-reads the store before fetching; the others poll the store with bounded backoff
- *   and take over if the holder dies and its lock expires.
+ *   holder re-reads the store before fetching and extends the lock while it works; the others
+ *   poll the store with bounded backoff and take over if the holder dies and its lock expires.
  * - A token that WeChat refuses (40001/40014/42001) is expired in the store only while it is
  *   still the stored one, then a fresh one is used for one retry. Concurrent failures therefore
  *   cause one refresh, and nobody expires a token another caller has just fetched.
@@ -50,8 +50,13 @@ export interface CredentialManagerOptions {
   appSecret: string;
   /** stable_token (default) or the classic cgi-bin/token. */
   source?: TokenSource;
-  /** How long a refresh lock lives if its holder dies; waiters take over after it. */
+  /**
+   * How long a refresh lock lives if its holder dies; waiters take over after it. A live holder
+   * keeps extending it (when the store can), so a slow WeChat does not let a second refresh in.
+   */
   lockTtlMs?: number;
+  /** How long a caller waits for another instance's refresh before giving up with a 504. */
+  waitLimitMs?: number;
   /** Start renewing this long before expiry (at most half a credential's life). */
   refreshAheadMs?: number;
   /** Retries for errcode -1 and network failures (tests make them instant). */
@@ -63,6 +68,13 @@ export interface CredentialManagerOptions {
 /** WeChat's limits on stable_token force_refresh. */
 export const FORCE_REFRESH_INTERVAL_MS = 30_000;
 export const FORCE_REFRESH_PER_DAY = 20;
+
+/** A store that can extend a lock its holder still owns (RedisStore, FallbackStore). */
+export interface LockExtending {
+  extendIf(key: string, expected: string, ttlMs: number): Promise<boolean>;
+}
+
+const canExtend = (store: Store): store is Store & LockExtending => typeof (store as Partial<LockExtending>).extendIf === 'function';
 
 /** A credential with less than this left is not handed out: the caller could not use it. */
 const USABLE_MARGIN_MS = 30_000;
@@ -114,6 +126,7 @@ export class CredentialManager {
   private readonly appId: string;
   private readonly appSecret: string;
   private readonly lockTtlMs: number;
+  private readonly waitLimitMs: number;
   private readonly refreshAheadMs: number;
   private readonly retry: CredentialManagerOptions['retry'];
   private readonly sleep: (ms: number) => Promise<void>;
@@ -123,6 +136,7 @@ export class CredentialManager {
   private readonly ticket: Slot;
   /** One refresh per slot per process; concurrent callers share it. */
   private readonly inflight = new Map<string, { promise: Promise<Credential>; background: boolean }>();
+  private forcing: Promise<Credential> | undefined;
 
   constructor(options: CredentialManagerOptions) {
     this.http = options.http;
@@ -133,6 +147,9 @@ export class CredentialManager {
     this.appSecret = options.appSecret;
     this.source = options.source ?? 'stable';
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
+    // Long enough for a holder's worst case (three WeChat attempts at their deadline, and for a
+    // ticket, a token refresh first), so a waiter does not give up on a holder that is still working.
+    this.waitLimitMs = options.waitLimitMs ?? Math.max(25_000, this.lockTtlMs * 2);
     // stable_token renews on WeChat's side in a token's last 5 minutes; asking inside that
     // window (with a minute to spare for clock and rounding) always gets the renewed token.
     this.refreshAheadMs = options.refreshAheadMs ?? 4 * 60_000;
@@ -166,9 +183,18 @@ export class CredentialManager {
    * day is refused with a quota error.
    */
   async stableToken(options: { force?: boolean } = {}): Promise<IssuedToken> {
-    if (options.force && (await this.admitForce())) {
-      const forced = await this.refreshShared(this.stable, { accept: () => false, force: true });
-      return this.issue(forced);
+    if (options.force) {
+      if (await this.admitForce()) {
+        const forcing = this.refreshShared(this.stable, { accept: () => false, force: true });
+        this.forcing = forcing;
+        try {
+          return this.issue(await forcing);
+        } finally {
+          if (this.forcing === forcing) this.forcing = undefined;
+        }
+      }
+      // A concurrent force from this process: its result, not the token it is about to replace.
+      if (this.forcing) return this.issue(await this.forcing);
     }
     return this.issue(await this.current(this.stable));
   }
@@ -271,18 +297,20 @@ export class CredentialManager {
     options: { accept: (entry: Credential) => boolean; failed?: string; force?: boolean; wait?: boolean },
   ): Promise<Credential> {
     // Waiting is measured in real time: it waits for other processes, not for a TTL.
-    const deadline = performance.now() + this.lockTtlMs * 2 + 1000;
+    const deadline = performance.now() + this.waitLimitMs;
     let pause = POLL_FIRST_MS;
     for (;;) {
       const entry = await this.read(slot);
       if (entry && options.accept(entry)) return entry;
       const owner = randomUUID();
       if (await this.store.setIfAbsent(slot.lockKey, owner, this.lockTtlMs)) {
+        const stopExtending = this.keepLock(slot.lockKey, owner);
         try {
           const again = await this.read(slot);
           if (again && options.accept(again)) return again;
           return await this.fetchAndStore(slot, options.failed, options.force);
         } finally {
+          stopExtending();
           await this.store.deleteIf(slot.lockKey, owner).catch(() => false);
         }
       }
@@ -295,6 +323,20 @@ export class CredentialManager {
       await this.sleep(pause);
       pause = Math.min(pause * 2, POLL_MAX_MS);
     }
+  }
+
+  /**
+   * Extends the lock every third of its life while this holder works. If the process dies, the
+   * extensions stop and the lock expires within lockTtlMs; while it lives, nobody else refreshes.
+   */
+  private keepLock(lockKey: string, owner: string): () => void {
+    const store = this.store;
+    if (!canExtend(store)) return () => {};
+    const timer = setInterval(() => {
+      store.extendIf(lockKey, owner, this.lockTtlMs).catch(() => false);
+    }, Math.max(50, Math.floor(this.lockTtlMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async fetchAndStore(slot: Slot, failed: string | undefined, force = false): Promise<Credential> {
