@@ -62,13 +62,15 @@ function stopOnSignals(running: RunningFunction, drain: () => void): void {
     if (stopping) return;
     stopping = true;
     drain();
+    // The listening socket closes here, synchronously: from the next line on, new connections are refused.
+    const closed = running.close();
     running.logger.info({ signal }, 'stopping: finishing in-flight requests');
     // A client that never lets go of its connection must not hold the instance forever.
     setTimeout(() => {
       process.stderr.write(`offiaccount-common: in-flight requests still open after ${DRAIN_MS} ms; exiting\n`);
       process.exit(1);
     }, DRAIN_MS).unref();
-    running.close().then(
+    closed.then(
       () => {
         running.logger.info('stopped');
         running.logger.flush();

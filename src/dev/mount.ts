@@ -45,7 +45,7 @@ function cached(make: () => Promise<string>): () => Promise<string> {
   return get;
 }
 
-export function mountDev(app: Hono<AppEnv>, _options: DevOptions): void {
+export function mountDev(app: Hono<AppEnv>, options: DevOptions): void {
   const html = read('./demo/index.html');
   const css = read('./demo/style.css');
   const example = read('../../examples/seed-oauth.html');
@@ -55,7 +55,7 @@ export function mountDev(app: Hono<AppEnv>, _options: DevOptions): void {
   const serve = (c: Context<AppEnv>, body: string, type: string, headers: Record<string, string> = {}) =>
     c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', ...headers });
 
-  _options.signin?.mount(app);
+  options.signin?.mount(app);
   app.get('/demo', (c) => c.redirect('/demo/'));
   app.get('/demo/', (c) => serve(c, html, 'text/html', { 'content-security-policy': DEMO_CSP }));
   app.get('/demo/style.css', (c) => serve(c, css, 'text/css'));
