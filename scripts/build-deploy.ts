@@ -83,7 +83,7 @@ export function cloudbaserc(): object {
         // The code is this folder itself.
         dir: '.',
         runtime: 'Nodejs20.19',
-        timeout: 15,
+        timeout: 20,
         memorySize: 256,
         // The bundle needs no node_modules.
         installDependency: false,

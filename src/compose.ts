@@ -30,8 +30,11 @@ export interface Composed {
 export async function composeServices({ config, clock, logger }: ComposeOptions): Promise<Composed> {
   const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
-  const codes = new CodeExchange(oauth, clock);
   const store = await createStore(config, clock, logger);
+  // With Redis, a page refresh that lands on another instance is answered from the shared result.
+  const codes = new CodeExchange(oauth, clock, {
+    ...(config.redisUrl && { shared: { store, prefix: `oa:{${config.appId}}:code:`, logger } }),
+  });
   const credentials = new CredentialManager({
     http,
     store,

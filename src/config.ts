@@ -176,6 +176,24 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     throw new ConfigError('ADMIN_API_KEY', 'ADMIN_API_KEY must be at least 16 characters long');
   }
+  // Printable ASCII without quotes or backslashes: it travels in a header, and the log scrub
+  // looks for it verbatim in JSON lines, where those characters would be escaped.
+  if (adminApiKey !== undefined && !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(adminApiKey)) {
+    throw new ConfigError('ADMIN_API_KEY', 'ADMIN_API_KEY may hold printable ASCII except quotes and backslashes (e.g. `openssl rand -hex 32`)');
+  }
+
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(redisUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['redis:', 'rediss:'].includes(parsed.protocol) || !parsed.hostname) {
+      throw new ConfigError('REDIS_URL', 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@10.0.0.5:6379/0');
+    }
+  }
 
   const authMode = oneOf<AuthMode>(env, 'AUTH_MODE', ['gateway', 'jwt', 'none'], mode === 'emulator' ? 'none' : 'gateway');
   if (authMode === 'none' && production) {
@@ -210,11 +228,12 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     appId: credentials.appId,
     appSecret: credentials.appSecret,
     port: integer(env, 'PORT', 9000, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    // The local run mints sign-in tokens for anyone who asks: keep it on this machine unless told.
+    host: env.HOST?.trim() || (mode === 'emulator' ? '127.0.0.1' : '0.0.0.0'),
     wechatApiBaseUrl: apiBase,
     wechatOpenBaseUrl: openBase,
     wechatTimeoutMs: integer(env, 'WECHAT_TIMEOUT_MS', 5000, 100, 60000),
-    redisUrl: env.REDIS_URL?.trim() || undefined,
+    redisUrl,
     tokenSource: oneOf<TokenSource>(env, 'TOKEN_SOURCE', ['stable', 'classic'], 'stable'),
     tokenLockTtlMs: integer(env, 'TOKEN_LOCK_TTL_MS', 10_000, 500, 120_000),
     adminApiKey,

@@ -92,3 +92,34 @@ describe('starting without credentials', () => {
     assert.match(result.stderr, /appId is not set/);
   });
 });
+
+describe('more checks at start', () => {
+  const creds = { appId: 'wx1234567890abcdef', appSecret: 'S3cretS3cretS3cretS3cretS3cret42' };
+  const variableOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as { variable?: string }).variable;
+    }
+    return undefined;
+  };
+
+  it('names REDIS_URL when it is not a Redis URL', () => {
+    assert.equal(variableOf({ ...creds, REDIS_URL: 'not a url' }), 'REDIS_URL');
+    assert.equal(variableOf({ ...creds, REDIS_URL: 'http://cache:6379' }), 'REDIS_URL');
+    assert.equal(loadConfig({ ...creds, REDIS_URL: 'rediss://:pw@cache.internal:6380/1' }).redisUrl, 'rediss://:pw@cache.internal:6380/1');
+  });
+
+  it('refuses an admin key the log scrub could not find once escaped', () => {
+    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'adm"in-key-with-quote-1234' }), 'ADMIN_API_KEY');
+    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'back\\slash-key-0123456789' }), 'ADMIN_API_KEY');
+    assert.equal(loadConfig({ ...creds, ADMIN_API_KEY: 'a'.repeat(64) }).adminApiKey, 'a'.repeat(64));
+  });
+
+  it('keeps the local run on this machine unless HOST says otherwise', () => {
+    const emulatorCredentials = { appId: 'wx0123456789abcdef', appSecret: 'devsecretdevsecret', baseUrl: 'http://127.0.0.1:9100' };
+    assert.equal(loadConfig({}, { emulatorCredentials }).host, '127.0.0.1');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }, { emulatorCredentials }).host, '0.0.0.0');
+    assert.equal(loadConfig(creds).host, '0.0.0.0');
+  });
+});

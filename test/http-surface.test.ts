@@ -142,6 +142,19 @@ describe('WeChat slow or down', () => {
     }
   });
 
+  it('does not retry a call that timed out, so a request stays inside the platform’s timeout', async () => {
+    const token = (await stack.call('/oauth/token', { code: stack.code('snsapi_base', 'slow-verify') })).body.data;
+    stack.emulator.resetCounts();
+    stack.emulator.setDelay('/sns/auth', 1500);
+    try {
+      const result = await stack.call('/oauth/verify', { access_token: token.access_token, openid: token.openid });
+      assertEnvelopeError(result, 504, /within 300 ms/);
+      assert.equal(stack.emulator.counts()['/sns/auth'], 1);
+    } finally {
+      stack.emulator.setDelay('/sns/auth', 0);
+    }
+  });
+
   it('retries a busy WeChat (-1) for calls that may be repeated', async () => {
     const token = (await stack.call('/oauth/token', { code: stack.code('snsapi_base', 'busy') })).body.data;
     stack.emulator.failNext('/sns/auth', -1, 1);

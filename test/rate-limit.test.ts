@@ -93,15 +93,17 @@ describe('callers without a user id', () => {
   });
   after(() => stack.close());
 
-  it('are counted by the first X-Forwarded-For hop', async () => {
-    const first = { 'x-forwarded-for': '203.0.113.10, 10.0.0.1' };
-    const second = { 'x-forwarded-for': '203.0.113.11, 10.0.0.1' };
-    assert.equal((await stack.call('/oauth/config', {}, first)).status, 200);
-    assert.equal((await stack.call('/oauth/config', {}, first)).status, 200);
-    assertLimited(await stack.call('/oauth/config', {}, first), 60);
-    assert.equal((await stack.call('/oauth/config', {}, second)).status, 200);
-    // The last hop does not matter: the same client through another proxy is still the same client.
-    assertLimited(await stack.call('/oauth/config', {}, { 'x-forwarded-for': '203.0.113.10, 10.9.9.9' }), 60);
+  it('are counted by the X-Forwarded-For hop the proxy appended, not by what the client claims', async () => {
+    const client = { 'x-forwarded-for': '198.51.100.1, 203.0.113.10' };
+    const other = { 'x-forwarded-for': '198.51.100.1, 203.0.113.11' };
+    assert.equal((await stack.call('/oauth/config', {}, client)).status, 200);
+    assert.equal((await stack.call('/oauth/config', {}, client)).status, 200);
+    assertLimited(await stack.call('/oauth/config', {}, client), 60);
+    assert.equal((await stack.call('/oauth/config', {}, other)).status, 200);
+    // Made-up earlier hops do not open a new allowance for the same client.
+    for (const forged of ['10.0.0.1', '10.0.0.2', '192.0.2.77']) {
+      assertLimited(await stack.call('/oauth/config', {}, { 'x-forwarded-for': `${forged}, 203.0.113.10` }), 60);
+    }
   });
 
   it('fall back to the socket address, and a made-up header does not open a new allowance', async () => {

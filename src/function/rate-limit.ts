@@ -30,13 +30,14 @@ export interface RateLimitOptions {
 const WINDOW_MS = 60_000;
 
 /**
- * The client's address: the first hop of X-Forwarded-For (what the CloudBase gateway and most
- * proxies put there), else the socket's peer. A first hop that is not an IP address is ignored,
- * so a made-up header cannot create arbitrary keys.
+ * The client's address: the last hop of X-Forwarded-For, else the socket's peer. The last hop is
+ * the one the proxy in front of the function appended from the connection it saw; every earlier
+ * entry is whatever the client chose to send, so counting by it would let a client open a new
+ * allowance per request. A hop that is not an IP address is ignored.
  */
 export function clientAddress(headers: Headers, socketAddress: string | undefined): string | undefined {
-  const first = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  if (first && isIP(first)) return first;
+  const last = headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  if (last && isIP(last)) return last;
   return socketAddress && isIP(socketAddress) ? socketAddress : undefined;
 }
 

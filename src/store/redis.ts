@@ -1,7 +1,7 @@
 /**
  * The Store on Redis, shared by every instance of the function. Each operation touches
- * one key, so with keys that carry a hash tag (`oa:{appId}:token`) the same code works on
- * Redis Cluster. The client fails fast: no offline queue, a short command deadline, no
+ * one key, so with keys that carry a hash tag (`oa:{appId}:token`) it works through a cluster
+ * proxy (one address in front of a Redis Cluster), which routes by key. The client fails fast: no offline queue, a short command deadline, no
  * replays after a reconnect. A Redis that is down must cost a request a few milliseconds,
  * never hang it; FallbackStore decides what to do instead.
  */

@@ -1,12 +1,20 @@
 /**
  * Makes a code exchange idempotent for the code's lifetime. WeChat answers a second
  * exchange of the same code with 40163, which strands a user who refreshed the page or
- * double-tapped; here the second presentation gets the first exchange's result instead.
- * Concurrent presentations share one upstream call. Failures are not kept, so WeChat
- * stays the judge of a code that did not exchange.
+ * double-tapped; here the same caller presenting the same code again gets the first
+ * exchange's result instead. Concurrent presentations share one upstream call. Failures are
+ * not kept, so WeChat stays the judge of a code that did not exchange.
+ *
+ * Results are keyed by the caller as well as the code: someone else who got hold of a used
+ * code (a Referer, a proxy log) is sent to WeChat, which answers 40163, instead of being handed
+ * the first user's tokens. With a shared store (Redis) a refresh that lands on another instance
+ * is answered too; there the result is encrypted with a key derived from the code, so the store
+ * never holds a user's tokens readable without the code itself.
  */
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
 import type { OAuthApi, OAuthToken } from './oauth.js';
 
 interface Entry {
@@ -17,9 +25,13 @@ interface Entry {
 export interface CodeExchangeOptions {
   /** How long a result is replayed: a code's own life on WeChat. */
   ttlMs?: number;
-  /** Upper bound on remembered codes; the oldest go first. */
+  /** Upper bound on codes remembered in this process; the oldest go first. */
   maxEntries?: number;
+  /** Shared between instances, with the key prefix of this account (e.g. `oa:{wx…}:code:`). */
+  shared?: { store: Store; prefix: string; logger?: Logger };
 }
+
+const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest();
 
 export class CodeExchange {
   private readonly entries = new Map<string, Entry>();
@@ -29,7 +41,7 @@ export class CodeExchange {
   constructor(
     private readonly api: Pick<OAuthApi, 'exchangeCode'>,
     private readonly clock: Clock,
-    options: CodeExchangeOptions = {},
+    private readonly options: CodeExchangeOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 5 * 60_000;
     this.maxEntries = options.maxEntries ?? 10_000;
@@ -39,15 +51,16 @@ export class CodeExchange {
     return this.entries.size;
   }
 
-  exchange(code: string): Promise<OAuthToken> {
-    // Keyed by a hash so the process never holds a list of live codes.
-    const key = createHash('sha256').update(code).digest('base64url');
+  /** `callerId`: who presents the code (the signed-in user's id); empty when callers are anonymous. */
+  exchange(code: string, callerId = ''): Promise<OAuthToken> {
+    // Keyed by a hash so neither this process nor the store holds a list of live codes.
+    const key = digest('key', callerId, code).toString('base64url');
     const now = this.clock.now();
     const existing = this.entries.get(key);
     if (existing && existing.expiresAt > now) return existing.result;
 
     this.prune(now);
-    const result = this.api.exchangeCode(code);
+    const result = this.fromSharedOrWeChat(key, code);
     const entry: Entry = { result, expiresAt: now + this.ttlMs };
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -57,11 +70,48 @@ export class CodeExchange {
     return result;
   }
 
+  private async fromSharedOrWeChat(key: string, code: string): Promise<OAuthToken> {
+    const shared = this.options.shared;
+    if (shared) {
+      const stored = await shared.store.get(shared.prefix + key).catch(() => undefined);
+      const replay = stored && open(stored, code);
+      if (replay) return replay;
+    }
+    const result = await this.api.exchangeCode(code);
+    if (shared) {
+      // A store that is down costs only the cross-instance replay, never the answer.
+      await shared.store.set(shared.prefix + key, seal(result, code), this.ttlMs).catch((error: Error) => {
+        shared.logger?.warn({ err: { message: error.message } }, 'could not share a code exchange result');
+      });
+    }
+    return result;
+  }
+
   /** Entries are kept in insertion order, so expired and surplus ones are at the front. */
   private prune(now: number): void {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt > now && this.entries.size < this.maxEntries) break;
       this.entries.delete(key);
     }
+  }
+}
+
+/** AES-256-GCM under a key only the holder of the code can derive. */
+function seal(result: OAuthToken, code: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', digest('seal', code), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(result), 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((part) => part.toString('base64url')).join('.');
+}
+
+function open(sealed: string, code: string): OAuthToken | undefined {
+  try {
+    const [iv, tag, body] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', digest('seal', code), iv);
+    decipher.setAuthTag(tag);
+    return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as OAuthToken;
+  } catch {
+    // Tampered or from another version: exchange afresh.
+    return undefined;
   }
 }

@@ -147,9 +147,10 @@ export class CredentialManager {
     this.appSecret = options.appSecret;
     this.source = options.source ?? 'stable';
     this.lockTtlMs = options.lockTtlMs ?? 10_000;
-    // Long enough for a holder's worst case (three WeChat attempts at their deadline, and for a
-    // ticket, a token refresh first), so a waiter does not give up on a holder that is still working.
-    this.waitLimitMs = options.waitLimitMs ?? Math.max(25_000, this.lockTtlMs * 2);
+    // Long enough for a holder's worst case (for a ticket, a token fetch and a ticket fetch, each
+    // at most one upstream deadline since timeouts are not retried) and for a dead holder's lock
+    // to expire, yet short of CloudBase's function timeout so the caller still gets an envelope.
+    this.waitLimitMs = options.waitLimitMs ?? Math.max(12_000, this.lockTtlMs + 2_000);
     // stable_token renews on WeChat's side in a token's last 5 minutes; asking inside that
     // window (with a minute to spare for clock and rounding) always gets the renewed token.
     this.refreshAheadMs = options.refreshAheadMs ?? 4 * 60_000;

@@ -147,8 +147,12 @@ export async function withRetry<T>(
   }
 }
 
-/** System busy (-1), a network failure or a timeout: worth one more try. Quotas (45009) never are. */
+/**
+ * System busy (-1) or a connection that failed: worth another try. A timeout is not: it has
+ * already spent the deadline, and retrying it would push the request past the platform's own
+ * function timeout. Quotas (45009) never are.
+ */
 export function isTransient(error: unknown): boolean {
   if (error instanceof WeChatError) return error.errcode === -1;
-  return error instanceof AppError && (error.kind === 'timeout' || (error.kind === 'upstream' && error.details.errcode === undefined));
+  return error instanceof AppError && error.kind === 'upstream' && error.details.errcode === undefined;
 }

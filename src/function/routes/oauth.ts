@@ -38,7 +38,8 @@ export const oauthRoutes = [
     summary: "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result.",
     body: z.object({ code: token }),
     response: oauthToken,
-    handler: async ({ code }, { services }) => services.codes.exchange(code),
+    // Keyed by caller too: a replayed code only returns tokens to the user who exchanged it.
+    handler: async ({ code }, { services, caller }) => services.codes.exchange(code, caller.userId),
   }),
   defineRoute({
     path: '/oauth/refresh',
