@@ -13,7 +13,7 @@ const DEV_APP_ID = 'wx0123456789abcdef';
 
 function fatal(error: unknown): never {
   if (error instanceof ConfigError) {
-    process.stderr.write(`offiaccount-common: configuration error: ${error.message}\n`);
+    process.stderr.write(`offiaccount-common: configuration error (${error.variable}): ${error.message}\n`);
   } else {
     process.stderr.write(`offiaccount-common: could not start: ${(error as Error)?.message ?? String(error)}\n`);
   }
@@ -47,11 +47,9 @@ function announce(running: RunningFunction, config: Config): void {
   }
 }
 
+/** The production start: the same entry the deploy bundle runs. */
 async function start(): Promise<void> {
-  const config = loadConfig(process.env);
-  const running = await startFunction({ config });
-  announce(running, config);
-  onSignals(() => running.close());
+  await import('./deploy.js');
 }
 
 async function dev(): Promise<void> {

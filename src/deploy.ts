@@ -103,6 +103,9 @@ async function main(): Promise<void> {
     },
     'offiaccount-common listening',
   );
+  if (config.authMode === 'none') {
+    running.logger.warn('AUTH_MODE=none: end-user routes accept callers without any credential. For local development only.');
+  }
 }
 
 main().catch(fail);

@@ -37,7 +37,10 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const app = createApp({ services: composed.services, mount: options.mount });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server));
+    const s = serve(
+      // Without a Host header Node would answer a bare 400 itself; the app answers in the envelope.
+      { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { requireHostHeader: false } },
+      () => resolve(s as Server));
     (s as Server).once('error', reject);
   });
   // Node's defaults let a slow client hold a socket for minutes; a function answers in seconds.

@@ -83,7 +83,7 @@ describe('starting without credentials', () => {
   it('stops a production start with a message naming appId', async () => {
     const result = await run(['start'], { NODE_ENV: 'production', PORT: '0' });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /configuration error: appId is not set/);
+    assert.match(result.stderr, /configuration error \(appId\): appId is not set/);
   });
 
   it('never falls back to the emulator in production, even from the dev command', async () => {

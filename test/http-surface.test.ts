@@ -117,6 +117,9 @@ describe('paths and methods', () => {
     const hugeHeader = await send(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     assert.match(hugeHeader, /^HTTP\/1\.1 431 /);
     assert.equal(JSON.parse(hugeHeader.slice(hugeHeader.indexOf('{'))).msg, 'Request headers are too large');
+    const noHost = await send('GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
+    assert.match(noHost, /^HTTP\/1\.1 200 /);
+    assert.equal(JSON.parse(noHost.slice(noHost.indexOf('{'))).data.status, 'ok');
     assert.equal((await stack.raw('/')).status, 200, 'the server carries on');
   });
 
