@@ -66,7 +66,7 @@ async function createStore(config: Config, clock: Clock, logger: Logger): Promis
   if (!config.redisUrl) return memory;
   // Loaded only when used: the Redis client is about a third of the deploy bundle's start-up time.
   const { RedisStore } = await import('./store/redis.js');
-  const redis = new RedisStore(config.redisUrl);
+  const redis = new RedisStore(config.redisUrl, { cluster: config.redisCluster });
   if (!(await redis.connect(2000))) {
     logger.warn('Redis did not answer at start: serving from this instance\'s memory and reconnecting in the background');
   }

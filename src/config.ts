@@ -23,6 +23,8 @@ export interface Config {
   wechatOpenBaseUrl: string;
   wechatTimeoutMs: number;
   redisUrl: string | undefined;
+  /** REDIS_URL names one node of a Redis Cluster; the client speaks the Cluster protocol. */
+  redisCluster: boolean;
   tokenSource: TokenSource;
   /** How long a credential refresh lock lives if its holder dies (other instances then take over). */
   tokenLockTtlMs: number;
@@ -234,6 +236,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     wechatOpenBaseUrl: openBase,
     wechatTimeoutMs: integer(env, 'WECHAT_TIMEOUT_MS', 5000, 100, 60000),
     redisUrl,
+    redisCluster: oneOf(env, 'REDIS_CLUSTER', ['0', '1'], '0') === '1',
     tokenSource: oneOf<TokenSource>(env, 'TOKEN_SOURCE', ['stable', 'classic'], 'stable'),
     tokenLockTtlMs: integer(env, 'TOKEN_LOCK_TTL_MS', 10_000, 500, 120_000),
     adminApiKey,

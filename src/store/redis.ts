@@ -5,7 +5,7 @@
  * replays after a reconnect. A Redis that is down must cost a request a few milliseconds,
  * never hang it; FallbackStore decides what to do instead.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Store } from './store.js';
 
 // Compare-and-delete in one step: a plain GET then DEL could delete a value another
@@ -29,9 +29,14 @@ export interface RedisStoreOptions {
   maxReconnectDelayMs?: number;
   /** Prepended to every key (tests use a random one so runs never collide). */
   keyPrefix?: string;
+  /**
+   * Speak the Cluster protocol: the URL names one node, the client discovers the rest and
+   * follows MOVED/ASK redirects. Not needed behind a cluster proxy, which takes one address.
+   */
+  cluster?: boolean;
 }
 
-type Scripted = Redis & {
+type Scripted = (Redis | Cluster) & {
   oaDeleteIf(key: string, expected: string): Promise<number>;
   oaIncrement(key: string, ttlMs: number): Promise<number>;
   oaGetWithTtl(key: string): Promise<[string, number] | null>;
@@ -55,7 +60,7 @@ export class RedisStore implements Store {
       // A READONLY error means a failover made this node a replica: reconnect to find the primary.
       reconnectOnError: (error) => error.message.startsWith('READONLY'),
     };
-    const client = new Redis(url, redisOptions) as Scripted;
+    const client = (options.cluster ? clusterClient(url, redisOptions, options) : new Redis(url, redisOptions)) as Scripted;
     client.defineCommand('oaDeleteIf', { numberOfKeys: 1, lua: DELETE_IF });
     client.defineCommand('oaIncrement', { numberOfKeys: 1, lua: INCREMENT });
     client.defineCommand('oaGetWithTtl', { numberOfKeys: 1, lua: GET_WITH_TTL });
@@ -135,6 +140,25 @@ export class RedisStore implements Store {
       this.client.disconnect();
     }
   }
+}
+
+/** A Cluster client seeded with the URL's node, carrying its credentials and TLS to every node. */
+function clusterClient(url: string, redisOptions: RedisOptions, options: RedisStoreOptions): Cluster {
+  const parsed = new URL(url);
+  // Reconnects and the offline queue are the cluster's to manage, not each node's.
+  const { keyPrefix, retryStrategy: _perNodeRetry, enableOfflineQueue: _perNodeQueue, ...perNode } = redisOptions;
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    keyPrefix,
+    clusterRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), options.maxReconnectDelayMs ?? 1000),
+    redisOptions: {
+      ...perNode,
+      username: decodeURIComponent(parsed.username) || undefined,
+      password: decodeURIComponent(parsed.password) || undefined,
+      ...(parsed.protocol === 'rediss:' && { tls: {} }),
+    },
+  });
 }
 
 /** Redis refuses a PX of zero or less; a value already expired is kept for a millisecond. */
