@@ -196,7 +196,7 @@ describe('demo page', () => {
     assert.equal(await page.getByTestId('error').isVisible(), false);
     assert.deepEqual(
       tab.calls.map((call) => call.path).filter((path) => path.startsWith('/oauth/') && path !== '/oauth/config'),
-      ['/oauth/token', '/oauth/userinfo', '/oauth/refresh', '/oauth/verify'],
+      ['/oauth/state', '/oauth/token', '/oauth/userinfo', '/oauth/refresh', '/oauth/verify'],
     );
     assert.deepEqual(tab.problems, []);
   });

@@ -10,6 +10,8 @@ import { buildAuthorizeUrl, createWebAuth, WebAuthError, type Envelope, type Web
 import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const PAGE = 'https://h5.example.com/shop/login.html?from=menu';
+/** What /oauth/state issues: base36 issue time, 16 bytes of nonce and 16 of signature, in hex. */
+const SIGNED_STATE = /^[0-9a-z]{1,11}[0-9a-f]{64}$/;
 
 /** The page the SDK lives in: address bar, history and sessionStorage, with a log of what happened. */
 class FakePage {
@@ -115,7 +117,7 @@ describe('authorize URL', () => {
   it('signIn asks the function for the AppID and authorize page, and goes there with the parameters in WeChat order', async () => {
     const page = new FakePage(`${PAGE}#/cart`);
     const { url, state, redirectUri } = await startSignIn(page, 'snsapi_userinfo');
-    assert.deepEqual(page.events, ['POST /oauth/config', 'navigate']);
+    assert.deepEqual(page.events, ['POST /oauth/config', 'POST /oauth/state', 'navigate']);
     assert.equal(`${url.origin}${url.pathname}`, `${stack.emulatorUrl}/connect/oauth2/authorize`);
     assert.deepEqual([...url.searchParams.keys()], ['appid', 'redirect_uri', 'response_type', 'scope', 'state']);
     assert.equal(url.searchParams.get('appid'), TEST_APP_ID);
@@ -124,7 +126,9 @@ describe('authorize URL', () => {
     assert.equal(url.hash, '#wechat_redirect');
     // This page, its own query kept, its SPA fragment dropped (WeChat would not send it back).
     assert.equal(redirectUri, PAGE);
-    assert.match(state, /^[0-9a-f]{32}$/);
+    // The function's signed state, within WeChat's [a-zA-Z0-9]{1,128}.
+    assert.match(state, SIGNED_STATE);
+    assert.ok(state.length <= 128);
   });
 
   it('defaults to snsapi_base, or the scope given to createWebAuth', async () => {
@@ -154,7 +158,17 @@ describe('authorize URL', () => {
 });
 
 describe('state', () => {
-  it('comes from crypto.getRandomValues: 16 random bytes as hex, never Math.random', async (t: TestContext) => {
+  /** A function from before /oauth/state: the real function, with that one route answering its real 404. */
+  const olderFunction = (page: FakePage): Partial<WebAuthOptions> => ({
+    fetch: (input, init) => {
+      const url = new URL(String(input));
+      page.events.push(`POST ${url.pathname}`);
+      if (url.pathname === '/oauth/state') url.pathname = '/oauth/no-such-route';
+      return fetch(url, init);
+    },
+  });
+
+  it('from a function without /oauth/state (404), comes from crypto.getRandomValues: 16 random bytes as hex, never Math.random', async (t: TestContext) => {
     t.mock.method(Math, 'random', () => {
       throw new Error('Math.random must not be used for the state');
     });
@@ -164,9 +178,45 @@ describe('state', () => {
       return array;
     });
     const page = new FakePage();
-    const { state } = await startSignIn(page);
+    const auth = sdk(page, olderFunction(page));
+    const state = new URL(await auth.signIn()).searchParams.get('state');
+    assert.deepEqual(page.events, ['POST /oauth/config', 'POST /oauth/state', 'navigate']);
     assert.equal(fill.mock.callCount(), 1);
     assert.equal(state, '00112233445566778899aabbccddeeff');
+    assert.equal(page.items.get('offiaccount.state'), state);
+  });
+
+  it('from a function without /oauth/state, the local state signs the person in while storage keeps it, and is refused if storage lost it', async () => {
+    const page = new FakePage();
+    const auth = sdk(page, olderFunction(page));
+    const url = new URL(await auth.signIn());
+    const redirectUri = url.searchParams.get('redirect_uri')!;
+    const state = url.searchParams.get('state')!;
+    page.returnTo(redirectUri, { code: stack.code(), state });
+    assert.match((await auth.handleRedirect())?.openid ?? '', /^o/);
+
+    const lost = new FakePage();
+    const second = sdk(lost, olderFunction(lost));
+    const again = new URL(await second.signIn()).searchParams.get('state')!;
+    lost.items.clear();
+    const before = stack.emulator.counts()['/sns/oauth2/access_token'] ?? 0;
+    lost.returnTo(redirectUri, { code: stack.code(), state: again });
+    await rejectsWith(second.handleRedirect(), 'state_mismatch');
+    assert.deepEqual(lost.events, [`replaceState ${PAGE}`], 'an older function could not check it, so it is not sent');
+    assert.equal(stack.emulator.counts()['/sns/oauth2/access_token'] ?? 0, before);
+  });
+
+  it('a failure of /oauth/state other than 404 stops the sign-in instead of falling back', async () => {
+    const page = new FakePage();
+    const auth = sdk(page, {
+      fetch: (input, init) =>
+        new URL(String(input)).pathname === '/oauth/state'
+          ? Promise.resolve(Response.json({ code: -1, msg: 'Too many requests', data: null }, { status: 429 }))
+          : fetch(input, init),
+    });
+    const error = await rejectsWith(auth.signIn(), 'function');
+    assert.equal(error.status, 429);
+    assert.equal(page.navigations.length, 0);
   });
 
   it('is different every time and is kept in storage until the person comes back', async () => {
@@ -248,6 +298,64 @@ describe('handleRedirect', () => {
     page.returnTo(PAGE, { code: stack.code(), state: 'abc123' });
     await rejectsWith(sdk(page).handleRedirect(), 'state_mismatch');
     assert.equal(page.href, PAGE);
+    assert.deepEqual(page.events, [`replaceState ${PAGE}`], 'not in the signed shape: refused without asking the function');
+  });
+
+  it('storage lost on the way through WeChat: sends the signed state with the code, and the function vouches for it', async () => {
+    const page = new FakePage();
+    const bodies: unknown[] = [];
+    const auth = sdk(page, {
+      fetch: (input, init) => {
+        page.events.push(`POST ${new URL(String(input)).pathname}`);
+        bodies.push(JSON.parse(String(init?.body)));
+        return fetch(input, init);
+      },
+    });
+    const { searchParams } = new URL(await auth.signIn({ scope: 'snsapi_userinfo' }));
+    const state = searchParams.get('state')!;
+    page.items.clear(); // a fresh webview: sessionStorage is empty
+    page.returnTo(searchParams.get('redirect_uri')!, { code: stack.code('snsapi_userinfo', 'bob'), state });
+
+    const session = await auth.handleRedirect();
+    assert.deepEqual(page.events, [`replaceState ${PAGE}`, 'POST /oauth/token', 'POST /oauth/userinfo']);
+    assert.deepEqual(Object.keys(bodies[2] as object), ['code', 'state']);
+    assert.equal((bodies[2] as { state: string }).state, state);
+    assert.equal(session?.profile?.nickname, 'Bob 王');
+    assert.deepEqual(auth.session(), session);
+  });
+
+  it('storage lost and a forged state in the signed shape: the function refuses it and the code is never exchanged', async () => {
+    const page = new FakePage();
+    const { auth, state, redirectUri } = await startSignIn(page);
+    page.items.clear();
+    const forged = state.slice(0, -1) + (state.endsWith('0') ? '1' : '0');
+    const before = stack.emulator.counts()['/sns/oauth2/access_token'] ?? 0;
+    page.returnTo(redirectUri, { code: stack.code('snsapi_base', 'mallory'), state: forged });
+    const error = await rejectsWith(auth.handleRedirect(), 'state_mismatch');
+    assert.equal(error.status, 400);
+    assert.match(error.message, /state was not issued by this function/);
+    assert.ok(error.hint && error.requestId);
+    assert.deepEqual(page.events, [`replaceState ${PAGE}`, 'POST /oauth/token']);
+    assert.equal(stack.emulator.counts()['/sns/oauth2/access_token'] ?? 0, before);
+    assert.equal(auth.session(), null);
+  });
+
+  it('storage lost and the signed state older than 10 minutes: refused as state_mismatch', async () => {
+    const page = new FakePage();
+    const { auth, state, redirectUri } = await startSignIn(page);
+    page.items.clear();
+    stack.clock.advance(11 * 60_000);
+    page.returnTo(redirectUri, { code: stack.code(), state });
+    await rejectsWith(auth.handleRedirect(), 'state_mismatch');
+  });
+
+  it('storage lost and a function error that is not about the state stays a function error', async () => {
+    const page = new FakePage();
+    const { auth, state, redirectUri } = await startSignIn(page);
+    page.items.clear();
+    page.returnTo(redirectUri, { code: 'no-such-code', state });
+    const error = await rejectsWith(auth.handleRedirect(), 'function');
+    assert.equal(error.errcode, 40029);
   });
 
   it('refuses a code that comes back without any state', async () => {
@@ -371,7 +479,7 @@ describe('transport', () => {
         },
       });
       await withToken.signIn();
-      assert.deepEqual(seen, ['Bearer cloudbase-access-token']);
+      assert.deepEqual(seen, ['Bearer cloudbase-access-token', 'Bearer cloudbase-access-token']);
       assert.equal(page.navigations.length, 1);
     } finally {
       await gated.close();
@@ -393,7 +501,7 @@ describe('transport', () => {
       },
     });
     await auth.signIn();
-    assert.deepEqual(paths, ['/v1/functions/offiaccount-common/oauth/config?webfn=true']);
+    assert.deepEqual(paths, ['/v1/functions/offiaccount-common/oauth/config?webfn=true', '/v1/functions/offiaccount-common/oauth/state?webfn=true']);
   });
 
   it('uses callFunction instead of fetch when given one', async () => {
@@ -411,7 +519,7 @@ describe('transport', () => {
     const { searchParams } = new URL(await auth.signIn());
     page.returnTo(searchParams.get('redirect_uri')!, { code: stack.code(), state: searchParams.get('state')! });
     const session = await auth.handleRedirect();
-    assert.deepEqual(calls, ['/oauth/config', '/oauth/token']);
+    assert.deepEqual(calls, ['/oauth/config', '/oauth/state', '/oauth/token']);
     assert.match(session!.openid, /^o/);
   });
 

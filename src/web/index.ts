@@ -5,10 +5,11 @@
  *   const session = await auth.handleRedirect()   // on every load: the return from WeChat, or the stored session
  *   if (!session) await auth.signIn({ scope: 'snsapi_userinfo' })
  *
- * It does the parts pages get wrong by hand: a state from crypto.getRandomValues, checked on
- * return; `code` and `state` removed from the address bar before the exchange, so a reload or
- * a shared link never presents the code again (WeChat's 40163); denial and every function
- * error as a typed WebAuthError.
+ * It does the parts pages get wrong by hand: a state signed by the function (or, from a
+ * function without /oauth/state, one from crypto.getRandomValues), checked on return, and
+ * checked by the function when sessionStorage lost it; `code` and `state` removed from the
+ * address bar before the exchange, so a reload or a shared link never presents the code again
+ * (WeChat's 40163); denial and every function error as a typed WebAuthError.
  */
 import { createCall, type TransportOptions } from './call.js';
 import { WebAuthError } from './errors.js';
@@ -97,6 +98,9 @@ export interface WebAuth {
   config(): Promise<OAuthConfig>;
 }
 
+/** A state /oauth/state signs: base36 issue time, 32 hex of nonce, 32 hex of MAC. */
+const SIGNED = /^[0-9a-z]{1,11}[0-9a-f]{64}$/;
+
 export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
   const call = createCall(options);
   const store = (): KeyValue => options.storage ?? sessionStorage;
@@ -133,8 +137,18 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
     session,
 
     async signIn(o = {}) {
-      const { appId, authorizeUrl } = await config();
-      const state = newState();
+      const [{ appId, authorizeUrl }, state] = await Promise.all([
+        config(),
+        // Signed by the function, so a return whose sessionStorage was lost can still be vouched for.
+        // A function from before /oauth/state answers 404: a local state still works while storage lasts.
+        call<{ state: string }>('/oauth/state', {}).then(
+          (r) => r.state,
+          (e: WebAuthError) => {
+            if (e.status == 404 || /^No route/.test(e.message)) return newState();
+            throw e;
+          },
+        ),
+      ]);
       store().setItem(STATE, state);
       const url = buildAuthorizeUrl(authorizeUrl, {
         appId,
@@ -160,7 +174,10 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
       const expected = store().getItem(STATE);
       store().removeItem(STATE);
 
-      if (!expected || state !== expected) {
+      // With the stored state, compare here. Without it (storage lost in WeChat's webview), only a
+      // state shaped like a signed one goes on, and the function checks its signature before the
+      // code is exchanged.
+      if (expected ? state !== expected : !SIGNED.test(state ?? '')) {
         throw new WebAuthError(
           'state_mismatch',
           'The sign-in response does not belong to a sign-in started in this browser (state mismatch); it was refused',
@@ -168,7 +185,10 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
       }
       if (!code) throw new WebAuthError('denied', 'The person declined to authorize on WeChat');
 
-      const token = await call<OAuthToken>('/oauth/token', { code });
+      const token = await call<OAuthToken>('/oauth/token', expected ? { code } : { code, state }).catch((e: WebAuthError) => {
+        // The function's refusal of the state: no WeChat errcode, and says so.
+        throw !expected && e.errcode == null && /\bstate\b/.test(e.message) ? Object.assign(e, { kind: 'state_mismatch' }) : e;
+      });
       let s = save(token);
       // Snapshot-page visitors have no profile: WeChat would answer 48001.
       if (token.scope.split(',').includes('snsapi_userinfo') && !token.is_snapshotuser) {

@@ -1,12 +1,24 @@
 /**
- * The five web-authorization routes of the seed guide (§3.1).
+ * The five web-authorization routes of the seed guide (§3.1), and /oauth/state, the signed
+ * state a page falls back on when its sessionStorage is lost on the way through WeChat.
  */
 import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { createOAuthStateSigner, type OAuthStateSigner } from '../oauth-state.js';
 import { defineRoute } from '../route.js';
+import type { Services } from '../services.js';
 
 // WeChat's codes and tokens are far shorter; the bounds only stop abuse.
 const token = z.string().min(1).max(512);
 const openid = z.string().min(1).max(128);
+
+// One signer per set of services: its key is derived once, from that configuration's AppSecret.
+const signers = new WeakMap<Services, OAuthStateSigner>();
+function signerFor(services: Services): OAuthStateSigner {
+  let signer = signers.get(services);
+  if (!signer) signers.set(services, (signer = createOAuthStateSigner(services.config.appSecret, services.clock)));
+  return signer;
+}
 
 const oauthToken = z.object({
   openid: z.string(),
@@ -33,13 +45,31 @@ export const oauthRoutes = [
     }),
   }),
   defineRoute({
+    path: '/oauth/state',
+    access: 'user',
+    summary:
+      "A signed state for the authorize URL, good for 10 minutes and only for this caller. Sent back with the code to /oauth/token, it lets the function vouch for a return whose page lost its own copy.",
+    body: z.object({}),
+    response: z.object({ state: z.string(), expires_in: z.number() }),
+    handler: async (_body, { services, caller }) => signerFor(services).issue(caller.userId),
+  }),
+  defineRoute({
     path: '/oauth/token',
     access: 'user',
-    summary: "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result.",
-    body: z.object({ code: token }),
+    summary:
+      "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result. With `state` (one from /oauth/state), the state is checked first and the code is not exchanged unless it holds.",
+    body: z.object({ code: token, state: z.string().max(128).optional() }),
     response: oauthToken,
-    // Keyed by caller too: a replayed code only returns tokens to the user who exchanged it.
-    handler: async ({ code }, { services, caller }) => services.codes.exchange(code, caller.userId),
+    handler: async ({ code, state }, { services, caller }) => {
+      // Before WeChat sees the code: a planted code must not be spent, let alone exchanged.
+      if (state !== undefined && !signerFor(services).verify(state, caller.userId).ok) {
+        throw new AppError('caller', 'The state was not issued by this function, has expired, or belongs to another user; sign in again', {
+          hint: 'Start the sign-in again from the page: a state from /oauth/state is good for 10 minutes, for the user it was issued to.',
+        });
+      }
+      // Keyed by caller too: a replayed code only returns tokens to the user who exchanged it.
+      return services.codes.exchange(code, caller.userId);
+    },
   }),
   defineRoute({
     path: '/oauth/refresh',
