@@ -16,9 +16,10 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Access, Caller } from './route.js';
+import type { HeaderSource } from './request-headers.js';
 
 export interface AccessCheck {
-  check(access: Access, headers: Headers): Promise<Caller>;
+  check(access: Access, headers: HeaderSource): Promise<Caller>;
 }
 
 export interface AccessOptions {
@@ -57,7 +58,7 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-function bearer(headers: Headers): string | undefined {
+function bearer(headers: HeaderSource): string | undefined {
   const header = headers.get('authorization');
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -9,6 +9,7 @@ import { cors } from 'hono/cors';
 import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
 import { readBodyText } from './body.js';
+import { requestHeader, requestHeaders, socketAddress } from './request-headers.js';
 import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';
 import { failure, success } from './envelope.js';
 import { buildOpenApi } from './openapi.js';
@@ -29,7 +30,38 @@ export interface AppOptions {
   mount?: (app: Hono<AppEnv>) => void;
 }
 
-export type AppEnv = { Variables: { requestId: string; error?: AppError; caller?: Caller } };
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    error?: AppError;
+    caller?: Caller;
+    /** The methods a 405 names in Allow. */
+    allow?: string;
+    /** Vary: Origin is owed (a call without Origin that skipped the CORS middleware). */
+    vary?: boolean;
+    /** The answer came from `send`, with the request id and Vary already on it. */
+    sent?: boolean;
+  };
+};
+
+/**
+ * A JSON answer with its headers as a plain record. Hono would collect headers set with
+ * c.header() into a web `Headers` and @hono/node-server would turn that back into Node's; with a
+ * record the node adapter writes the answer in one step. Routes and errors, the paths every call
+ * takes, answer this way; the rest (health, the API document, the local pages) use Hono's helpers.
+ */
+function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Record<string, string> = {}): Response {
+  c.set('sent', true);
+  return new Response(JSON.stringify(payload), {
+    status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-request-id': c.get('requestId'),
+      ...(c.get('vary') && { vary: 'Origin' }),
+      ...extra,
+    },
+  });
+}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -54,18 +86,25 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   const fail = (c: Context<AppEnv>, error: AppError) => {
     c.set('error', error);
-    if (error.details.retryAfter) c.header('Retry-After', String(error.details.retryAfter));
-    return c.json(failure(error, c.get('requestId')), error.status as 400);
+    const allow = c.get('allow');
+    return send(c, error.status, failure(error, c.get('requestId')), {
+      ...(error.details.retryAfter && { 'retry-after': String(error.details.retryAfter) }),
+      ...(allow && { allow }),
+    });
   };
 
   app.use(async (c, next) => {
-    const incoming = c.req.header('x-cloudbase-request-id') ?? c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-cloudbase-request-id') ?? requestHeader(c, 'x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    // Set before the handler answers: a header added to a finished response makes Hono rebuild it.
-    c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
+    // Answers that did not come from `send` get their headers here; Hono rebuilds those
+    // responses to add them, which only the health check, the API document and local pages pay.
+    if (!c.get('sent')) {
+      c.header('x-request-id', requestId);
+      if (c.get('vary')) c.header('Vary', 'Origin');
+    }
     const error = c.get('error');
     const line = {
       reqId: requestId,
@@ -95,8 +134,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // middleware, whose `Vary: Origin` added after the handler would rebuild every response
   // (a web Response and a stream per call), and gets the same Vary up front instead.
   app.use((c, next) => {
-    if (c.req.header('origin') !== undefined) return corsHeaders(c, next);
-    c.header('Vary', 'Origin');
+    if (requestHeader(c, 'origin') !== undefined) return corsHeaders(c, next);
+    c.set('vary', true);
     return next();
   });
 
@@ -134,17 +173,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const forms = pathForms(route.path);
     for (const form of forms) {
       app.post(form, async (c) => {
-        const caller = await access.check(route.access, c.req.raw.headers);
+        const headers = requestHeaders(c);
+        const caller = await access.check(route.access, headers);
         c.set('caller', caller);
-        await rateLimit.check(route.access, caller, clientAddress(c.req.raw.headers, socketAddress(c)));
-        const type = c.req.header('content-type');
+        await rateLimit.check(route.access, caller, clientAddress(headers, socketAddress(c)));
+        const type = requestHeader(c, 'content-type');
         if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
           throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
         }
         // The size limit is enforced while reading (413), straight from the socket: see body.ts.
         const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
         const data = await route.handler(body, { services, caller, requestId: c.get('requestId') });
-        return c.json(success(data));
+        return send(c, 200, success(data));
       });
       app.all(form, (c) => fail(c, methodNotAllowed(c, 'POST')));
     }
@@ -164,12 +204,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   return app;
 }
 
-/** The peer address when served by @hono/node-server; absent under app.request() in tests. */
-function socketAddress(c: Context<AppEnv>): string | undefined {
-  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
-}
 
 function methodNotAllowed(c: Context<AppEnv>, allowed: string): AppError {
-  c.header('Allow', allowed);
+  c.set('allow', allowed);
   return new AppError('method_not_allowed', `Method not allowed; use ${allowed}`);
 }

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { AppError } from '../errors.js';
+import { requestHeader } from './request-headers.js';
 
 const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `Request body is larger than ${maxBytes / 1024} KiB`);
 
@@ -15,7 +16,7 @@ const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `Reques
 const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
-  const declared = c.req.header('content-length');
+  const declared = requestHeader(c, 'content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
 
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;

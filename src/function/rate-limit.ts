@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Access, Caller } from './route.js';
+import type { HeaderSource } from './request-headers.js';
 
 export interface RateLimit {
   /** Counts the request; throws a rate_limited AppError (429, Retry-After) when over the limit. */
@@ -35,7 +36,7 @@ const WINDOW_MS = 60_000;
  * entry is whatever the client chose to send, so counting by it would let a client open a new
  * allowance per request. A hop that is not an IP address is ignored.
  */
-export function clientAddress(headers: Headers, socketAddress: string | undefined): string | undefined {
+export function clientAddress(headers: HeaderSource, socketAddress: string | undefined): string | undefined {
   const last = headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
   if (last && isIP(last)) return last;
   return socketAddress && isIP(socketAddress) ? socketAddress : undefined;
