@@ -81,7 +81,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
   const rateLimit =
     options.rateLimit ??
-    createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:${config.appId}:ratelimit`, logger });
+    createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
   const app = new Hono<AppEnv>();
 
   const fail = (c: Context<AppEnv>, error: AppError) => {
@@ -126,7 +126,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     origin: (origin) => (config.corsAllowOrigins.includes(origin) || config.corsAllowOrigins.includes('*') ? origin : null),
     allowMethods: ['POST', 'GET', 'OPTIONS'],
     // No X-Api-Key: the admin key belongs to a backend, never to a page in a browser.
-      allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
     exposeHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
