@@ -5,47 +5,11 @@
  *   emulator       the WeChat emulator alone
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './log.js';
-import { startFunction, type RunningFunction } from './server.js';
+import { loadConfig } from './config.js';
+import { announce, connectionDrainer, failStart, stopOnSignals } from './lifecycle.js';
+import { startFunction } from './server.js';
 
 const DEV_APP_ID = 'wx0123456789abcdef';
-
-function fatal(error: unknown): never {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`offiaccount-common: configuration error (${error.variable}): ${error.message}\n`);
-  } else {
-    process.stderr.write(`offiaccount-common: could not start: ${(error as Error)?.message ?? String(error)}\n`);
-  }
-  process.exit(1);
-}
-
-function onSignals(close: () => Promise<void>): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`offiaccount-common: ${signal}, finishing in-flight requests\n`);
-    // A stuck connection must not keep a deploy waiting forever.
-    setTimeout(() => process.exit(0), 10_000).unref();
-    close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-}
-
-function announce(running: RunningFunction, config: Config): void {
-  running.logger.info(
-    { url: running.url, mode: config.mode, appId: config.appId, auth: config.authMode, tokenSource: config.tokenSource, redis: Boolean(config.redisUrl) },
-    'offiaccount-common listening',
-  );
-  if (config.authMode === 'none') {
-    running.logger.warn('AUTH_MODE=none: end-user routes accept callers without any credential. For local development only.');
-  }
-}
 
 /** The production start: the same entry the deploy bundle runs. */
 async function start(): Promise<void> {
@@ -71,6 +35,7 @@ async function dev(): Promise<void> {
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
   const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
   const { mountDev } = await import('./dev/mount.js');
+  const drain = connectionDrainer();
   const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
@@ -88,9 +53,13 @@ async function dev(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
-  onSignals(async () => {
-    await running.close();
-    await emulator.close();
+  stopOnSignals({
+    close: async () => {
+      await running.close();
+      await emulator.close();
+    },
+    logger: running.logger,
+    drain,
   });
 }
 
@@ -111,4 +80,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(fatal);
+main().catch(failStart);

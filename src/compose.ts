@@ -14,6 +14,7 @@ import { MemoryStore } from './store/memory.js';
 import { FallbackStore } from './store/fallback.js';
 import type { Store } from './store/store.js';
 import { CredentialManager } from './wechat/credentials.js';
+import { createOAuthStateSigner } from './function/oauth-state.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -45,7 +46,8 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
     source: config.tokenSource,
     lockTtlMs: config.tokenLockTtlMs,
   });
-  const services: Services = { config, clock, logger, oauth, codes, credentials, store, version: VERSION };
+  const oauthState = createOAuthStateSigner(config.appSecret, clock);
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, credentials, store, version: VERSION };
   return {
     services,
     async close() {

@@ -7,13 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../src/log.js';
 import { startFunction, type RunningFunction } from '../src/server.js';
-import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
+import { gatewayBearer, startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** The gateway has verified these; the function only reads `sub`. */
-const gatewayToken = (sub: string) =>
-  ['{"alg":"RS256","typ":"JWT"}', JSON.stringify({ sub, exp: 4102444800 })].map((part) => Buffer.from(part).toString('base64url')).join('.') + '.c2ln';
 
 describe('a code presented by another signed-in user', () => {
   let stack: Stack;
@@ -23,8 +19,8 @@ describe('a code presented by another signed-in user', () => {
   after(() => stack.close());
 
   it('is not answered from the first user’s exchange', async () => {
-    const alice = { authorization: `Bearer ${gatewayToken('alice-uid')}` };
-    const mallory = { authorization: `Bearer ${gatewayToken('mallory-uid')}` };
+    const alice = gatewayBearer('alice-uid');
+    const mallory = gatewayBearer('mallory-uid');
     const code = stack.code('snsapi_userinfo', 'alice');
     const first = await stack.call('/oauth/token', { code }, alice);
     assert.equal(first.status, 200);

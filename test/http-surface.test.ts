@@ -4,8 +4,9 @@
  * AppSecret shows up in no response and no log line throughout.
  */
 import assert from 'node:assert/strict';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from './support/ports.js';
 import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -166,12 +167,7 @@ describe('WeChat slow or down', () => {
   });
 
   it('answers 502 with a hint when WeChat cannot be reached', async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const down = await startStack({ env: { WECHAT_API_BASE_URL: `http://127.0.0.1:${closedPort}` } });
     try {
       const result = await down.call('/oauth/token', { code: 'anything' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { createOAuthStateSigner, STATE_LIFETIME_S } from '../src/function/oauth-state.js';
-import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_SECRET, type Stack, gatewayBearer } from './support/stack.js';
 
 /** WeChat's rule for the authorize URL's state parameter. */
 const WECHAT_STATE = /^[a-zA-Z0-9]{1,128}$/;
@@ -109,11 +109,7 @@ describe('over HTTP', () => {
 
   const exchanges = (s: Stack) => s.emulator.counts()['/sns/oauth2/access_token'] ?? 0;
 
-  /** A CloudBase-shaped access token; in gateway mode the function reads only its `sub`. */
-  const bearer = (sub: string) => {
-    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    return { authorization: `Bearer ${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub, exp: 4102444800 })}.c2ln` };
-  };
+  const bearer = gatewayBearer;
 
   it('POST /oauth/state answers a state for the authorize URL and its lifetime', async () => {
     const result = await stack.call('/oauth/state', {});

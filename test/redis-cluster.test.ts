@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Cluster } from 'ioredis';
 import { RedisStore } from '../src/store/redis.js';
 import { startStack, TEST_APP_ID } from './support/stack.js';
-import { freePort } from './support/redis-server.js';
+import { freePort } from './support/ports.js';
 
 let dir: string;
 let nodes: ChildProcess[] = [];

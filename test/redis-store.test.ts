@@ -15,7 +15,8 @@ import { MemoryStore } from '../src/store/memory.js';
 import { RedisStore } from '../src/store/redis.js';
 import { credentialKeys } from '../src/wechat/credentials.js';
 import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
-import { startOwnRedis, freePort, type OwnRedis } from './support/redis-server.js';
+import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { freePort } from './support/ports.js';
 import { ADMIN_KEY, randomAppId, REDIS_URL } from './support/random-account.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -189,10 +189,15 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
     return c.html(consentPage(params, appName(params.appid), label(user), switchUrl));
   });
 
-  app.post('/connect/oauth2/authorize/pick', async (c) => {
+  /** A form posted back from the picker or the consent page: its fields, and the authorize parameters among them. */
+  const readForm = async (c: Context) => {
     const form = await c.req.parseBody();
     const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : undefined);
-    const params = readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)])));
+    return { text, params: readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)]))) };
+  };
+
+  app.post('/connect/oauth2/authorize/pick', async (c) => {
+    const { text, params } = await readForm(c);
     const error = problem(params);
     if (error) return c.html(errorPage(...error), 400);
     const name = normalizeUserName(text('name')) ?? normalizeUserName(text('user'));
@@ -209,9 +214,7 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   });
 
   app.post('/connect/oauth2/authorize/decide', async (c) => {
-    const form = await c.req.parseBody();
-    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : undefined);
-    const params = readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)])));
+    const { text, params } = await readForm(c);
     const error = problem(params);
     if (error) return c.html(errorPage(...error), 400);
     const user = currentUser(c);

@@ -8,6 +8,7 @@ import type { CodeExchange } from '../wechat/code-exchange.js';
 import type { CredentialManager } from '../wechat/credentials.js';
 import type { OAuthApi } from '../wechat/oauth.js';
 import type { Store } from '../store/store.js';
+import type { OAuthStateSigner } from './oauth-state.js';
 
 export interface Services {
   config: Config;
@@ -15,6 +16,8 @@ export interface Services {
   logger: Logger;
   oauth: OAuthApi;
   codes: CodeExchange;
+  /** Signs and checks the OAuth state handed out by /oauth/state; keyed from the AppSecret. */
+  oauthState: OAuthStateSigner;
   /** The global access_token and jsapi_ticket, shared through `store`. */
   credentials: CredentialManager;
   /** Shared between instances when REDIS_URL is set; in-process otherwise. */

@@ -13,10 +13,9 @@ import type { Logger } from '../log.js';
 import type { MemoryStore } from './memory.js';
 import type { Store } from './store.js';
 
-/** A primary that can tell how long a value has left and extend a lock (RedisStore can). */
+/** A primary that can tell how long a value has left (RedisStore can). */
 export interface PrimaryStore extends Store {
   getWithTtl?(key: string): Promise<{ value: string; ttlMs: number } | undefined>;
-  extendIf?(key: string, expected: string, ttlMs: number): Promise<boolean>;
 }
 
 export interface FallbackStoreOptions {

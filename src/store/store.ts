@@ -12,6 +12,11 @@ export interface Store {
   /** Deletes only while the key still holds `expected`; true when it deleted. Safe lock release and compare-and-expire. */
   deleteIf(key: string, expected: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Resets the key's TTL only while it still holds `expected`: a lock holder keeps its lock while
+   * it works. Optional: a store without it (memory, one process) needs no extension.
+   */
+  extendIf?(key: string, expected: string, ttlMs: number): Promise<boolean>;
   /** Adds one and returns the new count; the TTL starts with the first increment. Rate-limit windows. */
   increment(key: string, ttlMs: number): Promise<number>;
   close(): Promise<void>;

@@ -69,13 +69,6 @@ export interface CredentialManagerOptions {
 export const FORCE_REFRESH_INTERVAL_MS = 30_000;
 export const FORCE_REFRESH_PER_DAY = 20;
 
-/** A store that can extend a lock its holder still owns (RedisStore, FallbackStore). */
-export interface LockExtending {
-  extendIf(key: string, expected: string, ttlMs: number): Promise<boolean>;
-}
-
-const canExtend = (store: Store): store is Store & LockExtending => typeof (store as Partial<LockExtending>).extendIf === 'function';
-
 /** A credential with less than this left is not handed out: the caller could not use it. */
 const USABLE_MARGIN_MS = 30_000;
 const POLL_FIRST_MS = 10;
@@ -331,10 +324,10 @@ export class CredentialManager {
    * extensions stop and the lock expires within lockTtlMs; while it lives, nobody else refreshes.
    */
   private keepLock(lockKey: string, owner: string): () => void {
-    const store = this.store;
-    if (!canExtend(store)) return () => {};
+    const extend = this.store.extendIf?.bind(this.store);
+    if (!extend) return () => {};
     const timer = setInterval(() => {
-      store.extendIf(lockKey, owner, this.lockTtlMs).catch(() => false);
+      extend(lockKey, owner, this.lockTtlMs).catch(() => false);
     }, Math.max(50, Math.floor(this.lockTtlMs / 3)));
     timer.unref();
     return () => clearInterval(timer);
@@ -483,16 +476,14 @@ function parseCredential(raw: string): Credential | undefined {
   return undefined;
 }
 
+/** The errcode table's 40164 hint, led by the IP WeChat saw, which the operator must whitelist. */
 function whitelistError(error: WeChatError): AppError {
   const ip = /invalid ip\s+([0-9a-fA-F.:]+)/i.exec(error.errmsg)?.[1];
   const seen = ip ? `WeChat saw this function call from ${ip}. ` : '';
   return new AppError('configuration', `${error.message}. Add the function's egress IP to the Official Account's IP whitelist`, {
     errcode: error.errcode,
     rid: error.rid,
-    hint:
-      seen +
-      'Put the egress IP on the whitelist (Official Accounts platform → Settings & Development → Basic Settings → IP whitelist); ' +
-      'on CloudBase, first enable a fixed egress IP for the function, then whitelist that IP.',
+    hint: seen + (error.details.hint ?? ''),
   });
 }
 

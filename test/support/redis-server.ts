@@ -3,7 +3,8 @@
  * again: the shared Redis on 6379 is never stopped by a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './ports.js';
 
 export interface OwnRedis {
   port: number;
@@ -12,17 +13,6 @@ export interface OwnRedis {
   stop(): Promise<void>;
   /** Starts again on the same port, empty (no persistence). */
   start(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function answersPing(port: number): Promise<boolean> {

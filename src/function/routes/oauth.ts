@@ -4,21 +4,11 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { createOAuthStateSigner, type OAuthStateSigner } from '../oauth-state.js';
 import { defineRoute } from '../route.js';
-import type { Services } from '../services.js';
 
 // WeChat's codes and tokens are far shorter; the bounds only stop abuse.
 const token = z.string().min(1).max(512);
 const openid = z.string().min(1).max(128);
-
-// One signer per set of services: its key is derived once, from that configuration's AppSecret.
-const signers = new WeakMap<Services, OAuthStateSigner>();
-function signerFor(services: Services): OAuthStateSigner {
-  let signer = signers.get(services);
-  if (!signer) signers.set(services, (signer = createOAuthStateSigner(services.config.appSecret, services.clock)));
-  return signer;
-}
 
 const oauthToken = z.object({
   openid: z.string(),
@@ -51,7 +41,7 @@ export const oauthRoutes = [
       "A signed state for the authorize URL, good for 10 minutes and only for this caller. Sent back with the code to /oauth/token, it lets the function vouch for a return whose page lost its own copy.",
     body: z.object({}),
     response: z.object({ state: z.string(), expires_in: z.number() }),
-    handler: async (_body, { services, caller }) => signerFor(services).issue(caller.userId),
+    handler: async (_body, { services, caller }) => services.oauthState.issue(caller.userId),
   }),
   defineRoute({
     path: '/oauth/token',
@@ -62,7 +52,7 @@ export const oauthRoutes = [
     response: oauthToken,
     handler: async ({ code, state }, { services, caller }) => {
       // Before WeChat sees the code: a planted code must not be spent, let alone exchanged.
-      if (state !== undefined && !signerFor(services).verify(state, caller.userId).ok) {
+      if (state !== undefined && !services.oauthState.verify(state, caller.userId).ok) {
         throw new AppError('caller', 'The state was not issued by this function, has expired, or belongs to another user; sign in again', {
           hint: 'Start the sign-in again from the page: a state from /oauth/state is good for 10 minutes, for the user it was issued to.',
         });
