@@ -3,7 +3,6 @@
  * project reads process.env: every layer receives what it needs from here.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
 
 export type Mode = 'wechat' | 'emulator';
 export type TokenSource = 'stable' | 'classic';
@@ -66,11 +65,11 @@ function pick(env: Env, ...names: string[]): { name: string; value: string | und
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const parsed = z.coerce.number().int().min(min).max(max).safeParse(raw);
-  if (!parsed.success) {
+  const parsed = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(parsed >= min && parsed <= max)) {
     throw new ConfigError(name, `${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
   }
-  return parsed.data;
+  return parsed;
 }
 
 function url(env: Env, name: string, fallback: string | undefined): string | undefined {

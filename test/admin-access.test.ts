@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ManualClock } from '../src/clock.js';
 import { composeServices } from '../src/compose.js';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -27,7 +27,7 @@ const adminEcho = defineRoute({
   path: '/test/admin-echo',
   access: 'admin',
   summary: 'Answers who the caller is; stands in for the admin routes.',
-  body: z.object({}),
+  body: v.object({}),
   handler: async (_body, { caller, services }) => {
     // Deliberately log what the request carried, to prove the logger keeps the key out.
     services.logger.info({ adminKeySeen: services.config.adminApiKey }, 'admin echo');

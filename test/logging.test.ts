@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { ManualClock } from '../src/clock.js';
 import { composeServices } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
@@ -153,7 +153,7 @@ describe('the logger', () => {
       path: '/test/crash',
       access: 'public',
       summary: 'Throws an unexpected error quoting the AppSecret.',
-      body: z.object({}),
+      body: v.object({}),
       handler: async () => {
         throw new TypeError(`cannot read appSecret ${TEST_APP_SECRET}`);
       },

@@ -62,7 +62,7 @@ describe('/openapi.json', () => {
       assert.equal(operation.summary, route.summary, route.path);
       const body = operation.requestBody?.content?.['application/json']?.schema;
       assert.deepEqual(body, jsonSchema(route.body, 'input'), `${route.path}: body schema differs from the router's`);
-      const shape = (route.body as any).shape;
+      const shape = (route.body as any).entries;
       if (shape) assert.deepEqual(Object.keys(body.properties ?? {}).sort(), Object.keys(shape).sort(), `${route.path}: fields`);
       const data = operation.responses['200'].content['application/json'].schema.properties.data;
       if (route.response) assert.deepEqual(data, jsonSchema(route.response, 'output'), `${route.path}: response schema`);

@@ -12,7 +12,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { Hono } from 'hono';
 import { SignJWT } from 'jose';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { seconds, systemClock, type Clock } from '../clock.js';
 import type { AppEnv } from '../function/app.js';
 import { parseJsonBody, validate } from '../function/validation.js';
@@ -40,7 +40,7 @@ export interface DevSignin {
   mount(app: Hono<AppEnv>): DevSignin['env'];
 }
 
-const signinBody = z.object({ user: z.string().min(1).max(64).regex(/^[\w.@-]+$/).optional() });
+const signinBody = v.object({ user: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[\w.@-]+$/))) });
 
 export function createDevSignin(options: DevSigninOptions = {}): DevSignin {
   const clock = options.clock ?? systemClock;

@@ -1,10 +1,11 @@
 /**
- * The OpenAPI 3.1 document, built from the same route table and zod schemas the router
+ * The OpenAPI 3.1 document, built from the same route table and valibot schemas the router
  * validates with, so the document cannot drift from what the function accepts.
  * Only the bare paths are listed; the prefixed and gateway forms are described in words,
  * since listing every form of every path would triple the document and say nothing new.
  */
-import { z } from 'zod';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import type { GenericSchema } from 'valibot';
 import type { Access, RouteDef } from './route.js';
 
 export interface OpenApiOptions {
@@ -46,9 +47,9 @@ function securityFor(access: Access): Array<Record<string, string[]>> {
   }
 }
 
-/** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), never throwing on exotic types. */
-export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const converted = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+/** A schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), never throwing on a type JSON Schema cannot say. */
+export function jsonSchema(schema: GenericSchema, io: 'input' | 'output'): JsonSchema {
+  const converted = toJsonSchema(schema, { target: 'draft-2020-12', typeMode: io, errorMode: 'ignore' }) as JsonSchema;
   delete converted.$schema;
   return converted;
 }

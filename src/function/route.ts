@@ -2,7 +2,7 @@
  * A route is data: its path, who may call it, the schema of its body and its handler.
  * The router, the access check and the OpenAPI document are all derived from these.
  */
-import type { z } from 'zod';
+import type { GenericSchema, InferOutput } from 'valibot';
 import type { Services } from './services.js';
 
 /**
@@ -24,16 +24,17 @@ export interface RouteContext {
   requestId: string;
 }
 
-export interface RouteDef<S extends z.ZodType = z.ZodType> {
+export interface RouteDef<S extends GenericSchema = GenericSchema> {
   path: string;
   access: Access;
   summary: string;
   /** Schema of the JSON body; unknown fields are ignored. */
   body: S;
   /** Shape of `data` on success, for the API document. */
-  response?: z.ZodType;
-  handler: (body: z.infer<S>, context: RouteContext) => Promise<unknown>;
+  response?: GenericSchema;
+  // A method, so the table's erased RouteDef accepts every route's narrower handler.
+  handler(body: InferOutput<S>, context: RouteContext): Promise<unknown>;
 }
 
 /** Keeps the body type flowing from the schema into the handler. */
-export const defineRoute = <S extends z.ZodType>(route: RouteDef<S>): RouteDef<S> => route;
+export const defineRoute = <S extends GenericSchema>(route: RouteDef<S>): RouteDef<S> => route;

@@ -2,31 +2,33 @@
  * Request bodies: parsed as JSON, checked against the route's schema, and every problem
  * reported in our own words naming the field (never the parser's or the schema library's text).
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AppError } from '../errors.js';
 
-type Issue = z.core.$ZodRawIssue;
+type Issue = v.BaseIssue<unknown>;
 
 function describe(issue: Issue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
-    case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
-      if (issue.origin === 'array') return `must have at least ${issue.minimum} items`;
-      return `must be at least ${issue.minimum}`;
-    case 'too_big':
-      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
-      if (issue.origin === 'array') return `must have at most ${issue.maximum} items`;
-      return `must be at most ${issue.maximum}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
-    case 'invalid_format':
-      return issue.format === 'regex' ? 'has characters that are not allowed' : `must be a valid ${issue.format}`;
-    case 'unrecognized_keys':
-      return `has unknown fields: ${issue.keys.join(', ')}`;
+  const of = Array.isArray(issue.input) ? 'items' : 'characters';
+  switch (issue.type) {
+    // A schema's own type check; an object's issue is a required field that is missing.
+    case 'object':
+      return issue.input === undefined ? 'is required' : 'must be an object';
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'array':
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.type)}`;
+    case 'min_length':
+      if (typeof issue.input === 'string') return Number(issue.requirement) <= 1 ? 'must not be empty' : `must be at least ${issue.requirement} characters`;
+      return `must have at least ${issue.requirement} ${of}`;
+    case 'max_length':
+      return typeof issue.input === 'string' ? `must be at most ${issue.requirement} characters` : `must have at most ${issue.requirement} ${of}`;
+    case 'picklist':
+      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').split(' | ').join(', ')}`;
+    case 'regex':
+      return 'has characters that are not allowed';
     default:
-      return typeof issue.message === 'string' && issue.message ? issue.message : 'is not valid';
+      return 'is not valid';
   }
 }
 
@@ -35,9 +37,12 @@ function article(type: string): string {
 }
 
 /** Field paths as people write them: `articles[0].title`. */
-function fieldName(path: PropertyKey[]): string {
-  if (path.length === 0) return 'body';
-  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');
+function fieldName(path: Issue['path']): string {
+  if (!path) return 'body';
+  return path.reduce<string>((name, item) => {
+    const key = item.key;
+    return typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key);
+  }, '');
 }
 
 export function parseJsonBody(text: string): Record<string, unknown> {
@@ -54,9 +59,9 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value, { error: (issue) => describe(issue) });
-  if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 5).map((issue) => `${fieldName(issue.path)} ${issue.message}`);
+export function validate<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const problems = result.issues.slice(0, 5).map((issue) => `${fieldName(issue.path)} ${describe(issue)}`);
   throw new AppError('bad_request', `Invalid request body: ${problems.join('; ')}`);
 }

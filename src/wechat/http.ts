@@ -4,7 +4,8 @@
  * It never retries by itself: whether a call may be repeated is the caller's decision
  * (a code exchange must never be).
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './undici-lean.js';
 import { AppError } from '../errors.js';
 import { WeChatError, type TokenScope } from './errcodes.js';
 
@@ -65,9 +66,8 @@ export class WeChatHttp {
     let text: string;
     let statusCode: number;
     try {
-      const response = await request(this.url(path, query), {
+      const response = await request(this.dispatcher, new URL(this.url(path, query)), {
         method,
-        dispatcher: this.dispatcher,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),

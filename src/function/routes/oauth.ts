@@ -2,22 +2,22 @@
  * The five web-authorization routes of the seed guide (§3.1), and /oauth/state, the signed
  * state a page falls back on when its sessionStorage is lost on the way through WeChat.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AppError } from '../../errors.js';
 import { defineRoute } from '../route.js';
 
 // WeChat's codes and tokens are far shorter; the bounds only stop abuse.
-const token = z.string().min(1).max(512);
-const openid = z.string().min(1).max(128);
+const token = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
+const openid = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
-const oauthToken = z.object({
-  openid: z.string(),
-  access_token: z.string(),
-  refresh_token: z.string(),
-  expires_in: z.number(),
-  scope: z.string(),
-  unionid: z.string().optional(),
-  is_snapshotuser: z.number().optional(),
+const oauthToken = v.object({
+  openid: v.string(),
+  access_token: v.string(),
+  refresh_token: v.string(),
+  expires_in: v.number(),
+  scope: v.string(),
+  unionid: v.optional(v.string()),
+  is_snapshotuser: v.optional(v.number()),
 });
 
 export const oauthRoutes = [
@@ -25,8 +25,8 @@ export const oauthRoutes = [
     path: '/oauth/config',
     access: 'user',
     summary: "The Official Account's AppID and where its authorize page is, so a page need not hard-code them.",
-    body: z.object({}),
-    response: z.object({ appId: z.string(), authorizeUrl: z.string(), scopes: z.array(z.string()), mode: z.string() }),
+    body: v.object({}),
+    response: v.object({ appId: v.string(), authorizeUrl: v.string(), scopes: v.array(v.string()), mode: v.string() }),
     handler: async (_body, { services }) => ({
       appId: services.config.appId,
       authorizeUrl: `${services.config.wechatOpenBaseUrl}/connect/oauth2/authorize`,
@@ -39,8 +39,8 @@ export const oauthRoutes = [
     access: 'user',
     summary:
       "A signed state for the authorize URL, good for 10 minutes and only for this caller. Sent back with the code to /oauth/token, it lets the function vouch for a return whose page lost its own copy.",
-    body: z.object({}),
-    response: z.object({ state: z.string(), expires_in: z.number() }),
+    body: v.object({}),
+    response: v.object({ state: v.string(), expires_in: v.number() }),
     handler: async (_body, { services, caller }) => services.oauthState.issue(caller.userId),
   }),
   defineRoute({
@@ -48,7 +48,7 @@ export const oauthRoutes = [
     access: 'user',
     summary:
       "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result. With `state` (one from /oauth/state), the state is checked first and the code is not exchanged unless it holds.",
-    body: z.object({ code: token, state: z.string().max(128).optional() }),
+    body: v.object({ code: token, state: v.optional(v.pipe(v.string(), v.maxLength(128))) }),
     response: oauthToken,
     handler: async ({ code, state }, { services, caller }) => {
       // Before WeChat sees the code: a planted code must not be spent, let alone exchanged.
@@ -65,7 +65,7 @@ export const oauthRoutes = [
     path: '/oauth/refresh',
     access: 'user',
     summary: 'Renews the OAuth access_token (2 hours) with the refresh_token (30 days).',
-    body: z.object({ refresh_token: token }),
+    body: v.object({ refresh_token: token }),
     response: oauthToken,
     handler: async ({ refresh_token }, { services }) => services.oauth.refresh(refresh_token),
   }),
@@ -73,17 +73,17 @@ export const oauthRoutes = [
     path: '/oauth/userinfo',
     access: 'user',
     summary: "The user's nickname and avatar; needs a token from scope=snsapi_userinfo.",
-    body: z.object({ access_token: token, openid, lang: z.enum(['zh_CN', 'zh_TW', 'en']).optional() }),
-    response: z.object({
-      openid: z.string(),
-      nickname: z.string(),
-      sex: z.number(),
-      province: z.string(),
-      city: z.string(),
-      country: z.string(),
-      headimgurl: z.string(),
-      privilege: z.array(z.string()),
-      unionid: z.string().optional(),
+    body: v.object({ access_token: token, openid, lang: v.optional(v.picklist(['zh_CN', 'zh_TW', 'en'])) }),
+    response: v.object({
+      openid: v.string(),
+      nickname: v.string(),
+      sex: v.number(),
+      province: v.string(),
+      city: v.string(),
+      country: v.string(),
+      headimgurl: v.string(),
+      privilege: v.array(v.string()),
+      unionid: v.optional(v.string()),
     }),
     handler: async ({ access_token, openid, lang }, { services }) => services.oauth.userInfo(access_token, openid, lang),
   }),
@@ -91,8 +91,8 @@ export const oauthRoutes = [
     path: '/oauth/verify',
     access: 'user',
     summary: 'Whether the OAuth access_token is still valid for this openid.',
-    body: z.object({ access_token: token, openid }),
-    response: z.object({ valid: z.boolean() }),
+    body: v.object({ access_token: token, openid }),
+    response: v.object({ valid: v.boolean() }),
     handler: async ({ access_token, openid }, { services }) => ({ valid: await services.oauth.verify(access_token, openid) }),
   }),
 ];

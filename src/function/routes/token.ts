@@ -3,10 +3,10 @@
  * master key (menus, messages, users), so both routes need the admin key (X-Api-Key) and are
  * off when ADMIN_API_KEY is not configured.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import { defineRoute } from '../route.js';
 
-const issuedToken = z.object({ access_token: z.string(), expires_in: z.number() });
+const issuedToken = v.object({ access_token: v.string(), expires_in: v.number() });
 
 export const tokenRoutes = [
   defineRoute({
@@ -14,7 +14,7 @@ export const tokenRoutes = [
     access: 'admin',
     summary:
       'The global access_token, shared by every instance and renewed before it expires (stable_token by default, cgi-bin/token with TOKEN_SOURCE=classic). Needs X-Api-Key.',
-    body: z.object({}),
+    body: v.object({}),
     response: issuedToken,
     handler: async (_body, { services }) => services.credentials.accessToken(),
   }),
@@ -23,7 +23,7 @@ export const tokenRoutes = [
     access: 'admin',
     summary:
       'A stable_token. force_refresh: true makes WeChat replace it (at most once per 30 s and 20 times a day; inside the 30 s the token of the last force is returned). Needs X-Api-Key.',
-    body: z.object({ force_refresh: z.boolean().optional() }),
+    body: v.object({ force_refresh: v.optional(v.boolean()) }),
     response: issuedToken,
     handler: async ({ force_refresh }, { services }) => services.credentials.stableToken({ force: force_refresh === true }),
   }),
