@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
+import { cors as honoCors } from 'hono/cors';
+import { createCorsPolicy } from './cors.js';
 import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
 import { readBodyText } from './body.js';
@@ -73,68 +74,123 @@ export function pathForms(path: string): string[] {
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { services } = options;
   const { config, logger } = services;
-  // A request line holds only the fields named in the middleware below, none of them a
-  // credential, so it skips pino's path redaction (about 35 µs a line with the wildcard paths,
-  // more than all the rest of a call); the scrub of configured secret values still applies.
+  // A request line holds only the fields named in `logRequest`, none of them a credential, so
+  // it skips pino's path redaction (about 35 µs a line with the wildcard paths, more than all
+  // the rest of a call); the scrub of configured secret values still applies.
   const requestLog = logger.child({}, { redact: [] });
   const routes = options.routes ?? defaultRoutes;
   const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
   const rateLimit =
     options.rateLimit ??
     createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
+  const cors = createCorsPolicy(config.corsAllowOrigins);
   const app = new Hono<AppEnv>();
 
-  const fail = (c: Context<AppEnv>, error: AppError) => {
+  const fail = (c: Context<AppEnv>, error: AppError, headers?: Record<string, string>) => {
     c.set('error', error);
     const allow = c.get('allow');
     return send(c, error.status, failure(error, c.get('requestId')), {
+      ...headers,
       ...(error.details.retryAfter && { 'retry-after': String(error.details.retryAfter) }),
       ...(allow && { allow }),
     });
   };
 
-  app.use(async (c, next) => {
-    const incoming = requestHeader(c, 'x-cloudbase-request-id') ?? requestHeader(c, 'x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    c.set('requestId', requestId);
-    const started = performance.now();
-    await next();
-    // Answers that did not come from `send` get their headers here; Hono rebuilds those
-    // responses to add them, which only the health check, the API document and local pages pay.
-    if (!c.get('sent')) {
-      c.header('x-request-id', requestId);
-      if (c.get('vary')) c.header('Vary', 'Origin');
-    }
+  /** An AppError as it is; anything else is a fault of ours, logged in full and answered in general words. */
+  const asAppError = (c: Context<AppEnv>, error: unknown): AppError => {
+    if (isAppError(error)) return error;
+    // The Error itself, so pino's serializer records its class, message, stack and cause.
+    logger.error({ reqId: c.get('requestId'), err: error }, 'unexpected error');
+    return new AppError('internal', 'Internal error; the function logged it under this requestId');
+  };
+
+  const logRequest = (c: Context<AppEnv>, started: number, status: number) => {
     const error = c.get('error');
+    const userId = c.get('caller')?.userId;
     const line = {
-      reqId: requestId,
+      reqId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path.slice(0, 256),
-      status: c.res.status,
+      status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       // The CloudBase user id only (never the token), so a support question can be traced to one user.
-      ...(c.get('caller')?.userId && { user: c.get('caller')?.userId }),
+      ...(userId && { user: userId }),
       ...(error?.details.errcode !== undefined && { errcode: error.details.errcode }),
       ...(error?.details.rid && { rid: error.details.rid }),
       ...(error && { error: error.message }),
     };
-    if (c.res.status >= 500) requestLog.error(line, 'request failed');
+    if (status >= 500) requestLog.error(line, 'request failed');
     else requestLog.info(line, 'request');
+  };
+
+  const startRequest = (c: Context<AppEnv>) => {
+    const incoming = requestHeader(c, 'x-cloudbase-request-id') ?? requestHeader(c, 'x-request-id');
+    c.set('requestId', incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID());
+  };
+
+  /**
+   * A call to a route, start to finish: request id, CORS headers, access, rate limit, body,
+   * handler, envelope, log line. Routes are registered before the middleware below and answer
+   * without calling it, so the call every page makes runs through one function instead of a
+   * middleware chain, and its answer is written in one step with every header already on it.
+   */
+  const serveRoute = async (c: Context<AppEnv>, route: RouteDef): Promise<Response> => {
+    const started = performance.now();
+    startRequest(c);
+    const headers = cors.headersFor(requestHeader(c, 'origin'));
+    let response: Response;
+    try {
+      const source = requestHeaders(c);
+      const caller = await access.check(route.access, source);
+      c.set('caller', caller);
+      await rateLimit.check(route.access, caller, clientAddress(source, socketAddress(c)));
+      const type = requestHeader(c, 'content-type');
+      if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+        throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
+      }
+      // The size limit is enforced while reading (413), straight from the socket: see body.ts.
+      const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
+      const data = await route.handler(body, { services, caller, requestId: c.get('requestId') });
+      response = send(c, 200, success(data), headers);
+    } catch (error) {
+      response = fail(c, asAppError(c, error), headers);
+    }
+    logRequest(c, started, response.status);
+    return response;
+  };
+
+  for (const route of routes) {
+    for (const form of pathForms(route.path)) app.post(form, (c) => serveRoute(c, route));
+  }
+
+  // Everything else (health, the API document, preflights, 404 and 405 answers, local pages)
+  // passes through these two.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    startRequest(c);
+    await next();
+    // Answers that did not come from `send` get their headers here; Hono rebuilds those
+    // responses to add them, which only the health check, the API document and local pages pay.
+    if (!c.get('sent')) {
+      c.header('x-request-id', c.get('requestId'));
+      if (c.get('vary')) c.header('Vary', 'Origin');
+    }
+    logRequest(c, started, c.res.status);
   });
 
-  const corsHeaders = cors({
-    origin: (origin) => (config.corsAllowOrigins.includes(origin) || config.corsAllowOrigins.includes('*') ? origin : null),
+  const corsMiddleware = honoCors({
+    origin: (origin) => cors.allowed(origin),
     allowMethods: ['POST', 'GET', 'OPTIONS'],
     // No X-Api-Key: the admin key belongs to a backend, never to a page in a browser.
     allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
-    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    exposeHeaders: cors.exposeHeaders,
     maxAge: 600,
   });
   // A call without an Origin header is not a cross-origin browser call: it skips the CORS
   // middleware, whose `Vary: Origin` added after the handler would rebuild every response
   // (a web Response and a stream per call), and gets the same Vary up front instead.
   app.use((c, next) => {
-    if (requestHeader(c, 'origin') !== undefined) return corsHeaders(c, next);
+    if (requestHeader(c, 'origin') !== undefined) return corsMiddleware(c, next);
     c.set('vary', true);
     return next();
   });
@@ -161,7 +217,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     app.all(path, (c) => fail(c, methodNotAllowed(c, 'GET')));
   }
 
-  // The API document comes from the same table the router is built from below; built on first ask.
+  // The API document comes from the same table the router is built from; built on first ask.
   let openApi: string | undefined;
   app.get('/openapi.json', (c) => {
     openApi ??= JSON.stringify(buildOpenApi(routes, { version: services.version }));
@@ -170,40 +226,17 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
   for (const route of routes) {
-    const forms = pathForms(route.path);
-    for (const form of forms) {
-      app.post(form, async (c) => {
-        const headers = requestHeaders(c);
-        const caller = await access.check(route.access, headers);
-        c.set('caller', caller);
-        await rateLimit.check(route.access, caller, clientAddress(headers, socketAddress(c)));
-        const type = requestHeader(c, 'content-type');
-        if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-          throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
-        }
-        // The size limit is enforced while reading (413), straight from the socket: see body.ts.
-        const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
-        const data = await route.handler(body, { services, caller, requestId: c.get('requestId') });
-        return send(c, 200, success(data));
-      });
-      app.all(form, (c) => fail(c, methodNotAllowed(c, 'POST')));
-    }
+    for (const form of pathForms(route.path)) app.all(form, (c) => fail(c, methodNotAllowed(c, 'POST')));
   }
 
   options.mount?.(app);
 
   app.notFound((c) => fail(c, new AppError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, { hint: 'Routes are POST /oauth/*, /token/*, /jssdk/*; see /openapi.json.' })));
 
-  app.onError((error, c) => {
-    if (isAppError(error)) return fail(c, error);
-    // The Error itself, so pino's serializer records its class, message, stack and cause.
-    logger.error({ reqId: c.get('requestId'), err: error }, 'unexpected error');
-    return fail(c, new AppError('internal', 'Internal error; the function logged it under this requestId'));
-  });
+  app.onError((error, c) => fail(c, asAppError(c, error)));
 
   return app;
 }
-
 
 function methodNotAllowed(c: Context<AppEnv>, allowed: string): AppError {
   c.set('allow', allowed);
