@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: the function, started from its deploy bundle, against the floor
  * (bench/floor.ts, bundled the same way), both calling the WeChat emulator on loopback, with
- * the floor's work written on Hono (bench/hono-reference.ts) as a third, reference process.
- * Each runs as its own process; the load comes from this process (autocannon).
+ * the floor plus the function's per-call duties (bench/floor-duties.ts) as a third, reference
+ * process. Each runs as its own process; the load comes from this process (autocannon).
  *
  * Reports, for POST /oauth/config and POST /oauth/token: requests per second at saturation,
  * and p50/p99 latency at a fixed rate every target can carry, as ratios to the floor; cold
  * start (spawn to first successful response); resident memory after a warm-up and across
- * 100k requests; the bundle's size. Writes bench/RESULTS.md (keeping its hand-written analysis).
+ * 100k requests; the bundle's size; and CPU time per call (user + system, from /proc), the
+ * figure that moves least with whatever else the machine is doing. Writes bench/RESULTS.md (keeping its hand-written analysis).
  *
  * Knobs (environment): BENCH_DURATION seconds per measured run (default 6), BENCH_ROUNDS
  * (default 2), BENCH_CONNECTIONS (default 32), BENCH_RATE requests/s of the latency runs
@@ -50,9 +51,9 @@ const APP_ID = 'wx0123456789abcdef';
 const APP_SECRET = 'benchSecretBenchSecret0123456789';
 const ROUTES = ['/oauth/config', '/oauth/token'] as const;
 type Route = (typeof ROUTES)[number];
-const NAMES = ['floor', 'hono', 'function'] as const;
+const NAMES = ['floor', 'duties', 'function'] as const;
 type Name = (typeof NAMES)[number];
-const LABEL: Record<Name, string> = { floor: 'floor', hono: 'Hono reference', function: 'function' };
+const LABEL: Record<Name, string> = { floor: 'floor', duties: 'floor + duties', function: 'function' };
 
 /** Shaped like a CloudBase access token (the gateway verified it; the function reads its `sub`). */
 const TOKEN = [
@@ -87,6 +88,24 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+let ticksPerSecond: number | undefined;
+
+/** CPU time a process has used (user + system) in µs, from /proc/<pid>/stat; NaN where there is no /proc. */
+async function cpuMicros(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (ticksPerSecond === undefined) {
+      const { execFileSync } = await import('node:child_process');
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    }
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Resident set size of a process in MiB, from /proc (Linux) or ps. */
@@ -240,16 +259,18 @@ const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFix
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 type PerTarget<T> = Record<Name, T>;
-const perTarget = <T>(make: () => T): PerTarget<T> => ({ floor: make(), hono: make(), function: make() });
+const perTarget = <T>(make: () => T): PerTarget<T> => ({ floor: make(), duties: make(), function: make() });
 
 interface Figures {
   cold: PerTarget<number[]>;
   rps: Record<Route, PerTarget<number[]>>;
+  /** CPU time per call in µs (user + system) during the saturation rounds. */
+  cpu: Record<Route, PerTarget<number[]>>;
   latency: Record<Route, PerTarget<{ p50: number; p99: number }>>;
   rss: { floor: { warm: number; slices: number[] }; function: { warm: number; slices: number[] } };
   bundleBytes: number;
   floorBytes: number;
-  honoBytes: number;
+  dutiesBytes: number;
   seconds: number;
 }
 
@@ -257,19 +278,19 @@ async function main(): Promise<void> {
   const begun = performance.now();
   const work = await mkdtemp(path.join(os.tmpdir(), 'offiaccount-bench-'));
   try {
-    log('building the deploy bundle, the floor and the Hono reference');
+    log('building the deploy bundle, the floor and the floor with duties');
     const deployDir = path.join(work, 'deploy');
     const { bundleBytes } = await buildDeploy(deployDir);
-    await build({ ...deployBundle, entry: { floor: 'bench/floor.ts', hono: 'bench/hono-reference.ts' }, outDir: work, config: false, silent: true });
+    await build({ ...deployBundle, entry: { floor: 'bench/floor.ts', duties: 'bench/floor-duties.ts' }, outDir: work, config: false, silent: true });
     const floorBytes = (await stat(path.join(work, 'floor.mjs'))).size;
-    const honoBytes = (await stat(path.join(work, 'hono.mjs'))).size;
+    const dutiesBytes = (await stat(path.join(work, 'duties.mjs'))).size;
 
     const emulator = await startEmulator();
     log(`emulator at ${emulator.url}`);
     const upstream = { appId: APP_ID, appSecret: APP_SECRET, WECHAT_API_BASE_URL: emulator.url, NODE_ENV: 'production' };
     const targets: PerTarget<Target> = {
       floor: { name: 'floor', command: process.execPath, args: [path.join(work, 'floor.mjs')], cwd: work, env: upstream },
-      hono: { name: 'hono', command: process.execPath, args: [path.join(work, 'hono.mjs')], cwd: work, env: upstream },
+      duties: { name: 'duties', command: process.execPath, args: [path.join(work, 'duties.mjs')], cwd: work, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000' } },
       // Started as CloudBase starts it. The rate limit stays on (the limiter's work is measured) but high enough never to refuse.
       function: { name: 'function', command: path.join(deployDir, 'scf_bootstrap'), args: [], cwd: deployDir, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000' } },
     };
@@ -293,12 +314,15 @@ async function main(): Promise<void> {
     }
 
     const rps = { '/oauth/config': perTarget<number[]>(() => []), '/oauth/token': perTarget<number[]>(() => []) };
+    const cpu = { '/oauth/config': perTarget<number[]>(() => []), '/oauth/token': perTarget<number[]>(() => []) };
     const latency = {} as Figures['latency'];
     for (const route of ROUTES) {
       for (let round = 0; round < SETTINGS.rounds; round++) {
         for (const name of rotated(round)) {
           await load(running[name].url, route, { duration: SETTINGS.warmupSeconds });
+          const before = await cpuMicros(running[name].child.pid!);
           const { result } = await load(running[name].url, route, { duration: SETTINGS.duration });
+          cpu[route][name].push(((await cpuMicros(running[name].child.pid!)) - before) / result.requests.total);
           rps[route][name].push(result.requests.total / result.duration);
           log(`${route} ${name}: ${fmt(rps[route][name].at(-1)!, 0)} req/s at saturation`);
         }
@@ -311,7 +335,7 @@ async function main(): Promise<void> {
         log(`${route} ${name} at ${SETTINGS.rate} req/s: p50 ${fmt(latency[route][name].p50)} ms, p99 ${fmt(latency[route][name].p99)} ms`);
       }
     }
-    await running.hono.stop();
+    await running.duties.stop();
 
     // Memory across 100k code exchanges (the route that keeps state), read between equal slices,
     // starting from the state the warm-up and the runs above left (heap grown to its working size).
@@ -331,7 +355,7 @@ async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
 
     const seconds = (performance.now() - begun) / 1000;
-    await writeResults({ cold, rps, latency, rss, bundleBytes, floorBytes, honoBytes, seconds });
+    await writeResults({ cold, rps, cpu, latency, rss, bundleBytes, floorBytes, dutiesBytes, seconds });
     log(`done in ${fmt(seconds, 0)} s; figures in ${path.relative(process.cwd(), resultsFile)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -348,13 +372,16 @@ async function writeResults(f: Figures): Promise<void> {
   const row = (measure: string, values: PerTarget<number>, digits: number, target = '', ok?: boolean) => {
     if (ok !== undefined) verdicts.push(ok);
     rows.push(
-      `| ${measure} | ${fmt(values.floor, digits)} | ${fmt(values.hono, digits)} (${ratio(values.hono, values.floor)}) | ${fmt(values.function, digits)} | **${ratio(values.function, values.floor)}** | ${target} | ${ok === undefined ? '' : mark(ok)} |`,
+      `| ${measure} | ${fmt(values.floor, digits)} | ${fmt(values.duties, digits)} (${ratio(values.duties, values.floor)}) | ${fmt(values.function, digits)} | **${ratio(values.function, values.floor)}** | ${target} | ${ok === undefined ? '' : mark(ok)} |`,
     );
   };
   for (const route of ROUTES) {
     const rps = perTarget(() => 0);
     for (const name of NAMES) rps[name] = mean(f.rps[route][name]);
     row(`\`${route}\` requests/s at saturation`, rps, 0, `≥ ${TARGETS.throughput}×`, rps.function / rps.floor >= TARGETS.throughput);
+    const cpu = perTarget(() => 0);
+    for (const name of NAMES) cpu[name] = mean(f.cpu[route][name]);
+    row(`\`${route}\` CPU per call at saturation (µs, user + system)`, cpu, 0);
     const p50 = perTarget(() => 0);
     const p99 = perTarget(() => 0);
     for (const name of NAMES) {
@@ -374,7 +401,7 @@ async function writeResults(f: Figures): Promise<void> {
   rows.push(
     `| RSS after ${SETTINGS.memoryRequests / 1000}k more \`/oauth/token\` (MiB) | ${fmt(f.rss.floor.slices.at(-1)!, 1)} (${growth('floor') >= 0 ? '+' : ''}${fmt(growth('floor') * 100, 1)}%) | | ${fmt(f.rss.function.slices.at(-1)!, 1)} (${growth('function') >= 0 ? '+' : ''}${fmt(growth('function') * 100, 1)}%) | | flat (≤ +${TARGETS.memoryGrowth * 100}%) | ${mark(memoryOk)} |`,
   );
-  rows.push(`| bundle size (KiB) | ${fmt(f.floorBytes / 1024, 0)} | ${fmt(f.honoBytes / 1024, 0)} | ${fmt(f.bundleBytes / 1024, 0)} | | | |`);
+  rows.push(`| bundle size (KiB) | ${fmt(f.floorBytes / 1024, 0)} | ${fmt(f.dutiesBytes / 1024, 0)} | ${fmt(f.bundleBytes / 1024, 0)} | | | |`);
 
   const lines = [
     '# Benchmark results',
@@ -383,12 +410,12 @@ async function writeResults(f: Figures): Promise<void> {
     '',
     `- Machine: ${machine()}. Everything (load generator, emulator, the process measured) shares these cores.`,
     '- Upstream: the WeChat emulator (`src/emulator/main.ts --accept-bench-codes`) as its own process on loopback. Every `/oauth/token` request presents a new `bench-<unique>` code, so each is a real upstream exchange.',
-    '- Function: the deploy bundle started through its `scf_bootstrap` (NODE_ENV=production, AUTH_MODE=gateway, a Bearer token on every request, request logging at info with stdout to /dev/null, rate limiter on with a limit it never reaches). Floor: bench/floor.ts. Hono reference: bench/hono-reference.ts. Both bundled the same way and started with `node`.',
+    '- Function: the deploy bundle started through its `scf_bootstrap` (NODE_ENV=production, AUTH_MODE=gateway, a Bearer token on every request, request logging at info with stdout to /dev/null, rate limiter on with a limit it never reaches). Floor: bench/floor.ts. Floor + duties: bench/floor-duties.ts (the floor plus a request id, the caller read from the token, a rate-limit count, the schema check and a log line, on node:http). Both bundled the same way and started with `node`.',
     `- Throughput: autocannon in the bench process, ${SETTINGS.connections} keep-alive connections, ${SETTINGS.rounds} rounds of ${SETTINGS.duration} s per route and target (each after ${SETTINGS.warmupSeconds} s of warm-up), targets rotating; the mean of the rounds.`,
     `- Latency: ${SETTINGS.duration} s at a steady ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections (a load every target carries), response times of every request at full precision.`,
     `- Memory: RSS from /proc after ${SETTINGS.warmupRequests / 1000}k \`/oauth/token\` + 5k \`/oauth/config\` warm-up requests and the runs above, then after each ${SETTINGS.memoryRequests / SETTINGS.memorySlices / 1000}k slice of ${SETTINGS.memoryRequests / 1000}k more code exchanges: function ${[f.rss.function.warm, ...f.rss.function.slices].map((value) => fmt(value, 1)).join(' → ')} MiB; floor ${[f.rss.floor.warm, ...f.rss.floor.slices].map((value) => fmt(value, 1)).join(' → ')} MiB.`,
     '',
-    '| measure | floor | Hono reference (÷ floor) | function | function ÷ floor | target | |',
+    '| measure | floor | floor + duties (÷ floor) | function | function ÷ floor | target | |',
     '|---|---:|---:|---:|---:|---|---|',
     ...rows,
     '',

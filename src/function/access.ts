@@ -10,7 +10,7 @@
  *   none     local development only; refused in production by the configuration.
  */
 import { createPublicKey, timingSafeEqual, createHash, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -90,8 +90,26 @@ function algorithmsFor(key: KeyObject): string[] {
   }
 }
 
+type Jose = typeof import('jose');
+
+/**
+ * The claims of a token the gateway has already verified, read for the logs and the limiter:
+ * the middle segment, base64url-decoded. Nothing here is trusted for access; a token that does
+ * not decode simply has no user id.
+ */
+function unverifiedClaims(token: string): JWTPayload | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims) ? (claims as JWTPayload) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** jose's failure, in words that tell the caller what to do; never the token itself. */
-function reasonFor(error: unknown): string {
+function reasonFor({ errors }: Jose, error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'Access token has expired; sign in again for a new one';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.reason === 'missing') return `Access token has no "${error.claim}" claim`;
@@ -107,7 +125,7 @@ function reasonFor(error: unknown): string {
 }
 
 /** Failures of the key source itself, which are not the caller's fault. */
-function isKeySourceFailure(error: unknown): boolean {
+function isKeySourceFailure({ errors }: Jose, error: unknown): boolean {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
   // jose's generic error is only thrown by the JWKS fetch (non-200 answer, unparsable body).
   if (error instanceof errors.JOSEError) return error.code === 'ERR_JOSE_GENERIC';
@@ -118,14 +136,20 @@ function isKeySourceFailure(error: unknown): boolean {
 type Verify = (token: string) => Promise<JWTPayload>;
 
 function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefined, policy: JwksPolicy): Verify {
+  // jose is loaded only in this mode; the gateway mode, the default on CloudBase, starts without it.
+  const loading = import('jose');
   let key: JWTVerifyGetKey;
   let algorithms: string[];
   if (config.jwksUrl) {
-    key = createRemoteJWKSet(new URL(config.jwksUrl), {
-      cacheMaxAge: policy.cacheMaxAgeMs ?? 10 * 60_000,
-      cooldownDuration: policy.cooldownMs ?? 30_000,
-      timeoutDuration: policy.timeoutMs ?? 3_000,
-    });
+    const jwksUrl = new URL(config.jwksUrl);
+    const remote = loading.then((jose) =>
+      jose.createRemoteJWKSet(jwksUrl, {
+        cacheMaxAge: policy.cacheMaxAgeMs ?? 10 * 60_000,
+        cooldownDuration: policy.cooldownMs ?? 30_000,
+        timeoutDuration: policy.timeoutMs ?? 3_000,
+      }),
+    );
+    key = async (header, token) => (await remote)(header, token);
     algorithms = ASYMMETRIC;
   } else if (config.jwtPublicKey) {
     const publicKey = createPublicKey(config.jwtPublicKey);
@@ -142,17 +166,18 @@ function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefi
     requiredClaims: ['exp', 'sub'],
   };
   return async (token) => {
+    const jose = await loading;
     try {
-      const verified = await jwtVerify(token, key, { ...options, currentDate: new Date(clock.now()) });
+      const verified = await jose.jwtVerify(token, key, { ...options, currentDate: new Date(clock.now()) });
       return verified.payload;
     } catch (error) {
-      if (isKeySourceFailure(error)) {
+      if (isKeySourceFailure(jose, error)) {
         logger?.warn({ err: error, jwksUrl: config.jwksUrl }, 'could not fetch the JWKS');
         throw new AppError('unavailable', 'Could not fetch the keys that verify access tokens; try again shortly', {
           hint: 'The function could not reach JWKS_URL.',
         });
       }
-      throw new AppError('unauthenticated', reasonFor(error));
+      throw new AppError('unauthenticated', reasonFor(jose, error));
     }
   };
 }
@@ -181,14 +206,9 @@ export function createAccessCheck(config: Config, options: AccessOptions = {}): 
         throw new AppError('unauthenticated', 'Missing Authorization: Bearer <accessToken> (a CloudBase access token from an authenticated login)');
       }
       if (verify) return { kind: 'user', userId: userIdOf(await verify(token)) };
-      // In gateway mode the CloudBase gateway verified the token; its claims are only read for the logs.
-      let userId: string | undefined;
-      try {
-        userId = userIdOf(decodeJwt(token));
-      } catch {
-        userId = undefined;
-      }
-      return { kind: 'user', userId };
+      // In gateway mode the CloudBase gateway verified the token; its claims are only read for the logs and the limiter.
+      const claims = unverifiedClaims(token);
+      return { kind: 'user', userId: claims && userIdOf(claims) };
     },
   };
 }
