@@ -21,13 +21,17 @@ export interface WeChatHttpOptions {
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export class WeChatHttp {
-  private readonly baseUrl: string;
+  /** The base URL split once, so a call does not parse a URL again. */
+  private readonly origin: string;
+  private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
 
   constructor(options: WeChatHttpOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
@@ -52,28 +56,30 @@ export class WeChatHttp {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  /** Builds the URL with every value encoded, so no value can add or override a parameter. */
-  url(path: string, query: Query): string {
+  /** Every value encoded, so no value can add or override a parameter. */
+  private pathWithQuery(path: string, query: Query): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.append(key, String(value));
     }
     const search = params.toString();
-    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+    return `${this.basePath}${path}${search ? `?${search}` : ''}`;
   }
 
   private async send<T>(method: 'GET' | 'POST', path: string, query: Query, body: string | undefined, scope: TokenScope): Promise<T> {
     let text: string;
     let statusCode: number;
     try {
-      const response = await request(this.dispatcher, new URL(this.url(path, query)), {
+      const response = await request(this.dispatcher, {
+        origin: this.origin,
+        path: this.pathWithQuery(path, query),
         method,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       statusCode = response.statusCode;
-      text = await readLimited(response.body);
+      text = await readLimited(response);
     } catch (error) {
       throw transportError(error, this.timeoutMs, path);
     }
@@ -99,7 +105,15 @@ export class WeChatHttp {
   }
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+async function readLimited({ headers, body }: Dispatcher.ResponseData): Promise<string> {
+  // With a declared length (WeChat always sends one) the body is read in one step; only a
+  // chunked answer is counted while it streams.
+  const declared = Number(headers['content-length']);
+  if (declared > MAX_RESPONSE_BYTES) {
+    body.destroy();
+    throw new AppError('upstream', 'WeChat answered with more data than any of its APIs sends');
+  }
+  if (Number.isInteger(declared)) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -14,7 +14,7 @@ import requestMethod from 'undici/lib/api/api-request.js';
 
 export const Agent = AgentClass;
 
-/** The main entry's request(), for a dispatcher of any kind (a test may pass its own). */
-export function request(dispatcher: Dispatcher, url: URL, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'>): Promise<Dispatcher.ResponseData> {
-  return requestMethod.call(dispatcher, { ...options, origin: url.origin, path: `${url.pathname}${url.search}` });
+/** The main entry's request(), for a dispatcher of any kind (a test may pass its own), with the origin and path apart. */
+export function request(dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+  return requestMethod.call(dispatcher, options);
 }
