@@ -6,7 +6,7 @@
  * two parts started in 97 ms, one importing the main entry in 127 ms).
  *
  * undici has no `exports` map, so these paths are public files of the package; the version is
- * pinned by the lockfile and every test that reaches the emulator exercises both.
+ * pinned by the lockfile; test/wechat-http.test.ts and every test that reaches the emulator exercise both.
  */
 import type { Dispatcher } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
