@@ -138,6 +138,8 @@ type Verify = (token: string) => Promise<JWTPayload>;
 function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefined, policy: JwksPolicy): Verify {
   // jose is loaded only in this mode; the gateway mode, the default on CloudBase, starts without it.
   const loading = import('jose');
+  // Awaited on first use; a failure then is answered there, not as an unhandled rejection at start.
+  loading.catch(() => undefined);
   let key: JWTVerifyGetKey;
   let algorithms: string[];
   if (config.jwksUrl) {
@@ -149,6 +151,7 @@ function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefi
         timeoutDuration: policy.timeoutMs ?? 3_000,
       }),
     );
+    remote.catch(() => undefined);
     key = async (header, token) => (await remote)(header, token);
     algorithms = ASYMMETRIC;
   } else if (config.jwtPublicKey) {
