@@ -63,7 +63,9 @@ const TOKEN = [
   .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
   .concat('c2lnbmF0dXJl')
   .join('.');
-const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+/** Where the calls come from: every POST a browser makes carries its page's origin, and the function allows it. */
+const PAGE_ORIGIN = 'https://page.bench.example';
+const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, origin: PAGE_ORIGIN };
 
 /** Every process the bench started, so none outlives it, whatever happens. */
 const children = new Set<ChildProcess>();
@@ -319,7 +321,7 @@ async function main(): Promise<void> {
       floor: { name: 'floor', command: process.execPath, args: [path.join(work, 'floor.mjs')], cwd: work, env: upstream },
       duties: { name: 'duties', command: process.execPath, args: [path.join(work, 'duties.mjs')], cwd: work, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000' } },
       // Started as CloudBase starts it. The rate limit stays on (the limiter's work is measured) but high enough never to refuse.
-      function: { name: 'function', command: path.join(deployDir, 'scf_bootstrap'), args: [], cwd: deployDir, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000' } },
+      function: { name: 'function', command: path.join(deployDir, 'scf_bootstrap'), args: [], cwd: deployDir, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000', corsAllowOrigin: PAGE_ORIGIN } },
     };
 
     const cold = perTarget<number[]>(() => []);
@@ -448,7 +450,7 @@ async function writeResults(f: Figures): Promise<void> {
     '',
     `- Machine: ${machine()}. Everything (load generator, emulator, the process measured) shares these cores.`,
     '- Upstream: the WeChat emulator (`src/emulator/main.ts --accept-bench-codes`) as its own process on loopback. Every `/oauth/token` request presents a new `bench-<unique>` code, so each is a real upstream exchange.',
-    '- Function: the deploy bundle started through its `scf_bootstrap` (NODE_ENV=production, AUTH_MODE=gateway, a Bearer token on every request, request logging at info with stdout to /dev/null, rate limiter on with a limit it never reaches). Floor: bench/floor.ts. Floor + duties: bench/floor-duties.ts (the floor plus a request id, the caller read from the token, a rate-limit count, the schema check and a log line, on node:http). Both bundled the same way and started with `node`.',
+    '- Function: the deploy bundle started through its `scf_bootstrap` (NODE_ENV=production, AUTH_MODE=gateway, a Bearer token and the `Origin` of a page on every request as a browser sends them, corsAllowOrigin listing that origin, request logging at info with stdout to /dev/null, rate limiter on with a limit it never reaches). Floor: bench/floor.ts. Floor + duties: bench/floor-duties.ts (the floor plus a request id, the caller read from the token, a rate-limit count, the schema check and a log line, on node:http). Both bundled the same way and started with `node`.',
     `- Throughput: autocannon in the bench process, ${SETTINGS.connections} keep-alive connections, ${SETTINGS.rounds} rounds of ${SETTINGS.duration} s per route and target (each after ${SETTINGS.warmupSeconds} s of warm-up), targets rotating; the mean of the rounds.`,
     `- Latency: ${SETTINGS.duration} s at a steady ${SETTINGS.rate} req/s over ${SETTINGS.rateConnections} connections (a load every target carries), response times of every request at full precision.`,
     `- Memory: RSS from /proc after ${SETTINGS.warmupRequests / 1000}k \`/oauth/token\` + 5k \`/oauth/config\` warm-up requests and the runs above, then after each ${SETTINGS.memoryRequests / SETTINGS.memorySlices / 1000}k slice of ${SETTINGS.memoryRequests / 1000}k more code exchanges: function ${[f.rss.function.warm, ...f.rss.function.slices].map((value) => fmt(value, 1)).join(' → ')} MiB; floor ${[f.rss.floor.warm, ...f.rss.floor.slices].map((value) => fmt(value, 1)).join(' → ')} MiB. At the same moments, the live heap after a full collection (a probe preloaded through NODE_OPTIONS runs \`gc()\` on SIGUSR2): function ${[f.heap.function.warm, ...f.heap.function.slices].map((value) => fmt(value, 1)).join(' → ')} MiB; floor ${[f.heap.floor.warm, ...f.heap.floor.slices].map((value) => fmt(value, 1)).join(' → ')} MiB. Flat is judged on the live heap: RSS also moves with how much freed memory V8 keeps.`,

@@ -1,5 +1,5 @@
 /**
- * Which browser origins may read the function's answers (CORS_ALLOW_ORIGINS), in one place for
+ * Which browser origins may read the function's answers (corsAllowOrigin), in one place for
  * both paths that answer them: hono's CORS middleware answers preflights and the calls that pass
  * through the middleware chain; route calls, which do not, take their headers from `headersFor`.
  */
