@@ -15,8 +15,9 @@ export interface CorsPolicy {
 export function createCorsPolicy(allowOrigins: string[]): CorsPolicy {
   const any = allowOrigins.includes('*');
   const exposeHeaders = ['X-Request-Id', 'Retry-After'];
-  // The answer depends on the Origin header whenever one is configured, and caches must know.
+  // Every answer depends on the Origin header, so caches must key on it; built once, not per call.
   const varyOnly = { vary: 'Origin' };
+  const exposed = exposeHeaders.join(',');
   const allowed = (origin: string) => (any || allowOrigins.includes(origin) ? origin : null);
   return {
     allowed,
@@ -24,7 +25,7 @@ export function createCorsPolicy(allowOrigins: string[]): CorsPolicy {
     headersFor(origin) {
       const allow = origin === undefined ? null : allowed(origin);
       if (!allow) return varyOnly;
-      return { vary: 'Origin', 'access-control-allow-origin': allow, 'access-control-expose-headers': exposeHeaders.join(',') };
+      return { ...varyOnly, 'access-control-allow-origin': allow, 'access-control-expose-headers': exposed };
     },
   };
 }
