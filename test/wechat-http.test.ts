@@ -40,6 +40,13 @@ before(async () => {
       more();
       return;
     }
+    if (route.endsWith('/stalled-body')) {
+      // Headers at once, then part of the body and silence: only a deadline on the body ends it.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+      res.write('{"openid":"o-3",');
+      return;
+    }
+    if (route.endsWith('/silent')) return; // never answers at all
     if (route.endsWith('/chunked-small')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"openid":"o-1",');
@@ -94,6 +101,28 @@ describe('WeChatHttp', () => {
       await http.close();
     }
   });
+
+  for (const [route, stalls] of [
+    ['/silent', 'before its headers'],
+    ['/stalled-body', 'halfway through its body'],
+  ]) {
+    it(`gives up on an answer that stalls ${stalls} once the deadline passes`, async () => {
+      const http = new WeChatHttp({ baseUrl: base, timeoutMs: 300 });
+      try {
+        const started = performance.now();
+        await assert.rejects(http.get(route, {}, 'oauth'), (error: unknown) => {
+          assert.ok(isAppError(error) && error.kind === 'timeout', String(error));
+          assert.match(error.message, new RegExp(`did not answer ${route} within 300 ms`));
+          return true;
+        });
+        const waited = performance.now() - started;
+        // undici checks these deadlines on a half-second tick, so it gives up within about a second after.
+        assert.ok(waited >= 250 && waited < 2500, `gave up after ${Math.round(waited)} ms`);
+      } finally {
+        await http.close();
+      }
+    });
+  }
 
   it('stops reading a chunked answer once it passes 1 MiB', async () => {
     const http = new WeChatHttp({ baseUrl: base, timeoutMs: 5000 });

@@ -8,24 +8,26 @@ export interface CorsPolicy {
   allowed(origin: string): string | null;
   /** Headers a page may read from an answer. */
   exposeHeaders: string[];
-  /** The CORS headers for an answer to a call that carried this Origin header (or none). */
-  headersFor(origin: string | undefined): Record<string, string>;
+  /** The CORS headers for an answer to a call that carried this Origin header (or none); shared, read-only. */
+  headersFor(origin: string | undefined): Readonly<Record<string, string>>;
 }
 
 export function createCorsPolicy(allowOrigins: string[]): CorsPolicy {
   const any = allowOrigins.includes('*');
   const exposeHeaders = ['X-Request-Id', 'Retry-After'];
-  // Every answer depends on the Origin header, so caches must key on it; built once, not per call.
-  const varyOnly = { vary: 'Origin' };
+  // Every answer depends on the Origin header, so caches must key on it.
+  const varyOnly = Object.freeze({ vary: 'Origin' });
   const exposed = exposeHeaders.join(',');
-  const allowed = (origin: string) => (any || allowOrigins.includes(origin) ? origin : null);
+  const headersOf = (origin: string) => Object.freeze({ ...varyOnly, 'access-control-allow-origin': origin, 'access-control-expose-headers': exposed });
+  // A listed origin's headers are built once; only `*` builds them per call, for whatever origin came.
+  const listed = new Map(allowOrigins.filter((origin) => origin !== '*').map((origin) => [origin, headersOf(origin)]));
+  const allowed = (origin: string) => (any || listed.has(origin) ? origin : null);
   return {
     allowed,
     exposeHeaders,
     headersFor(origin) {
-      const allow = origin === undefined ? null : allowed(origin);
-      if (!allow) return varyOnly;
-      return { ...varyOnly, 'access-control-allow-origin': allow, 'access-control-expose-headers': exposed };
+      if (origin === undefined) return varyOnly;
+      return listed.get(origin) ?? (any ? headersOf(origin) : varyOnly);
     },
   };
 }

@@ -39,6 +39,7 @@ export class WeChatHttp {
       new Agent({
         keepAliveTimeout: 10_000,
         connections: 128,
+        connect: { timeout: options.timeoutMs },
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
@@ -76,7 +77,13 @@ export class WeChatHttp {
         method,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        // The deadline is undici's own per-request timers (connect on the agent, headers and body
+        // here), not an AbortSignal.timeout: a timeout signal lives for the whole deadline after
+        // the call is done and is tracked through weak references, which cost more collector
+        // time per call than the rest of a code exchange (bench/RESULTS.md). undici checks them
+        // on a half-second tick: a call gives up within about a second after its deadline.
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       statusCode = response.statusCode;
       text = await readLimited(response);
@@ -129,9 +136,8 @@ async function readLimited({ headers, body }: Dispatcher.ResponseData): Promise<
 
 function transportError(error: unknown, timeoutMs: number, path: string): AppError {
   if (error instanceof AppError) return error;
-  const name = (error as { name?: string })?.name;
   const code = (error as { code?: string })?.code;
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new AppError('timeout', `WeChat did not answer ${path} within ${timeoutMs} ms`, {
       hint: 'WeChat is slow or unreachable from this server; try again shortly.',
     });
