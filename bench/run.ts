@@ -410,8 +410,7 @@ async function main(): Promise<void> {
           log(`${route} ${name} at ${SETTINGS.rate} req/s: p50 ${fmt(p50s[name].at(-1)!)} ms, p99 ${fmt(p99s[name].at(-1)!)} ms`);
         }
       }
-      latency[route] = perTarget(() => ({ p50: NaN, p99: NaN, p99s: [] as number[] }));
-      for (const name of NAMES) latency[route][name] = { p50: median(p50s[name]), p99: median(p99s[name]), p99s: p99s[name] };
+      latency[route] = Object.fromEntries(NAMES.map((name) => [name, { p50: median(p50s[name]), p99: median(p99s[name]), p99s: p99s[name] }])) as Figures['latency'][Route];
     }
     await running.duties.stop();
 

@@ -39,9 +39,8 @@ export class WeChatHttp {
       new Agent({
         keepAliveTimeout: 10_000,
         connections: 128,
+        // Headers and body deadlines are set per request in `send`, so they hold for a passed-in dispatcher too.
         connect: { timeout: options.timeoutMs },
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
       });
   }
 
