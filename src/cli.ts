@@ -35,7 +35,7 @@ async function dev(): Promise<void> {
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
   const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
   const { mountDev } = await import('./dev/mount.js');
-  const drain = connectionDrainer();
+  const drainer = connectionDrainer();
   const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
@@ -59,7 +59,7 @@ async function dev(): Promise<void> {
       await emulator.close();
     },
     logger: running.logger,
-    drain,
+    drainer,
   });
 }
 

@@ -11,9 +11,9 @@ import { startFunction } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const drain = connectionDrainer();
+  const drainer = connectionDrainer();
   const running = await startFunction({ config });
-  stopOnSignals({ close: () => running.close(), logger: running.logger, drain });
+  stopOnSignals({ close: () => running.close(), logger: running.logger, drainer });
   announce(running, config);
 }
 
