@@ -101,6 +101,23 @@ describe('paths and methods', () => {
     assertEnvelopeError(await stack.call('/a/b/oauth/token'), 404, /No route/);
   });
 
+  it('treats the gateway and prefix forms exactly as the bare paths, and names unknown ones as sent', async () => {
+    for (const path of ['/v1/functions/oa', '/v1/functions/oa/', '/v1/functions/oa?webfn=true']) {
+      const health = await stack.raw(path);
+      assert.equal(health.status, 200, path);
+      assert.equal(health.body.data.name, 'offiaccount-common');
+    }
+    const wrongMethod = await stack.raw('/v1/functions/oa/oauth/token?webfn=true');
+    assertEnvelopeError(wrongMethod, 405, /use POST/);
+    assert.equal(wrongMethod.headers.get('allow'), 'POST');
+    assertEnvelopeError(await stack.raw('/oa/oauth/config'), 405, /use POST/);
+    // A prefix stands only before a route; the empty function name is no gateway form.
+    assertEnvelopeError(await stack.call('/v1/functions/oa/oauth/nothing'), 404, /No route POST \/v1\/functions\/oa\/oauth\/nothing/);
+    assertEnvelopeError(await stack.call('/oa/openapi.json'), 404, /No route/);
+    assertEnvelopeError(await stack.call('/v1/functions//oauth/config'), 404, /No route/);
+    assertEnvelopeError(await stack.raw('/oa/'), 404, /No route GET \/oa\//);
+  });
+
   it('answers requests Node’s HTTP parser rejects in the envelope too', async () => {
     const send = (payload: string) =>
       new Promise<string>((resolve) => {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { cors as honoCors } from 'hono/cors';
+import { getPath } from 'hono/utils/url';
 import { createCorsPolicy } from './cors.js';
 import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
@@ -66,9 +67,25 @@ function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Recor
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Every form a route's path may arrive in. */
-export function pathForms(path: string): string[] {
-  return [path, `/:fn{[^/]+}${path}`, `/v1/functions/:fn{[^/]+}${path}`];
+const GATEWAY_PREFIX = '/v1/functions/';
+
+/**
+ * The path the router matches: the gateway's form (/v1/functions/<fn>/oauth/token, and
+ * /v1/functions/<fn> for the health check) and the function-name form (/<fn>/oauth/token)
+ * reduced to the bare path. With only bare paths to match, Hono picks its RegExpRouter and
+ * answers from a static map: about 1 µs a call less than walking three parameterized forms
+ * of every route in a trie. `routePaths`: the paths a function-name prefix may stand before.
+ */
+export function routerPath(path: string, routePaths: ReadonlySet<string>): string {
+  if (path.startsWith(GATEWAY_PREFIX)) {
+    const end = path.indexOf('/', GATEWAY_PREFIX.length);
+    if (end === -1) return path.length > GATEWAY_PREFIX.length ? '/' : path;
+    if (end > GATEWAY_PREFIX.length) return path.length === end + 1 ? '/' : path.slice(end);
+    return path;
+  }
+  if (routePaths.has(path)) return path;
+  const end = path.indexOf('/', 1);
+  return end > 1 && routePaths.has(path.slice(end)) ? path.slice(end) : path;
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -84,7 +101,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     options.rateLimit ??
     createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
   const cors = createCorsPolicy(config.corsAllowOrigins);
-  const app = new Hono<AppEnv>();
+  const routePaths = new Set(routes.map((route) => route.path));
+  const app = new Hono<AppEnv>({ getPath: (request) => routerPath(getPath(request), routePaths) });
 
   const fail = (c: Context<AppEnv>, error: AppError, headers?: Record<string, string>) => {
     c.set('error', error);
@@ -110,7 +128,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const line = {
       reqId: c.get('requestId'),
       method: c.req.method,
-      path: c.req.path.slice(0, 256),
+      // As the caller sent it; c.req.path is the form the router matched.
+      path: getPath(c.req.raw).slice(0, 256),
       status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       // The CloudBase user id only (never the token), so a support question can be traced to one user.
@@ -159,9 +178,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return response;
   };
 
-  for (const route of routes) {
-    for (const form of pathForms(route.path)) app.post(form, (c) => serveRoute(c, route));
-  }
+  for (const route of routes) app.post(route.path, (c) => serveRoute(c, route));
 
   // Everything else (health, the API document, preflights, 404 and 405 answers, local pages)
   // passes through these two.
@@ -212,10 +229,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         },
       }),
     );
-  for (const path of ['/', '/v1/functions/:fn{[^/]+}', '/v1/functions/:fn{[^/]+}/']) {
-    app.get(path, health);
-    app.all(path, (c) => fail(c, methodNotAllowed(c, 'GET')));
-  }
+  app.get('/', health);
+  app.all('/', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
   // The API document comes from the same table the router is built from; built on first ask.
   let openApi: string | undefined;
@@ -225,13 +240,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
   app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
-  for (const route of routes) {
-    for (const form of pathForms(route.path)) app.all(form, (c) => fail(c, methodNotAllowed(c, 'POST')));
-  }
+  for (const route of routes) app.all(route.path, (c) => fail(c, methodNotAllowed(c, 'POST')));
 
   options.mount?.(app);
 
-  app.notFound((c) => fail(c, new AppError('not_found', `No route ${c.req.method} ${c.req.path.slice(0, 200)}`, { hint: 'Routes are POST /oauth/*, /token/*, /jssdk/*; see /openapi.json.' })));
+  app.notFound((c) => fail(c, new AppError('not_found', `No route ${c.req.method} ${getPath(c.req.raw).slice(0, 200)}`, { hint: 'Routes are POST /oauth/*, /token/*, /jssdk/*; see /openapi.json.' })));
 
   app.onError((error, c) => fail(c, asAppError(c, error)));
 
