@@ -3,8 +3,9 @@
  * node:http with the same libraries the function uses: a request id (the caller's, else a new
  * UUID), the caller's user id read from the gateway-verified Bearer token, a per-user
  * count against the rate limit (an in-memory map with expiry), the body checked against the
- * route's schema (valibot), the id and `Vary: Origin` on every answer, and one JSON log line
- * per call (pino, asynchronous stdout). No framework, no CORS, no cache.
+ * route's schema (valibot), the id and `Vary: Origin` on every answer, the CORS headers a page
+ * on a listed origin needs to read the answer, and one JSON log line per call (pino,
+ * asynchronous stdout). No framework, no preflights, no code-exchange cache.
  *
  * What it costs over the floor is what any implementation with these duties pays; what the
  * function costs over it is the price of the framework and of the function's own structure.
@@ -21,6 +22,15 @@ const schemas: Record<string, v.GenericSchema> = {
   '/oauth/token': v.object({ code: v.pipe(v.string(), v.minLength(1), v.maxLength(512)), state: v.optional(v.pipe(v.string(), v.maxLength(128))) }),
 };
 
+// The origins listed in corsAllowOrigin, each with the headers its pages' calls are answered with.
+const corsHeaders = new Map(
+  (process.env.corsAllowOrigin ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => [origin, { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'X-Request-Id,Retry-After' }]),
+);
+
 const WINDOW_MS = 60_000;
 const LIMIT = Number(process.env.RATE_LIMIT_PER_MINUTE ?? 1_000_000);
 const counts = new Map<string, { count: number; expiresAt: number }>();
@@ -31,14 +41,16 @@ interface Call {
   user?: string;
   started: number;
 }
-const calls = new WeakMap<IncomingMessage, Call>();
+// On the request itself: a WeakMap with an entry per call costs the collector more than the rest of the call's record.
+const CALL = Symbol('call');
+type Tracked = IncomingMessage & { [CALL]: Call };
 
 startFloor({
   begin(req) {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     const call: Call = { id, started: performance.now() };
-    calls.set(req, call);
+    (req as Tracked)[CALL] = call;
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token) {
       try {
@@ -55,7 +67,8 @@ startFloor({
     else counts.set(key, { count: 1, expiresAt: now + WINDOW_MS + 5_000 });
     if (++writes % 4096 === 0) for (const [k, e] of counts) if (e.expiresAt <= now) counts.delete(k);
     if (counts.get(key)!.count > LIMIT) return [429, 'Too many requests from this caller'];
-    return { headers: { 'x-request-id': id, vary: 'Origin' } };
+    const origin = req.headers.origin;
+    return { headers: { 'x-request-id': id, vary: 'Origin', ...(origin !== undefined && corsHeaders.get(origin)) } };
   },
   check(route, body) {
     const schema = schemas[route];
@@ -64,7 +77,7 @@ startFloor({
     return result.success ? undefined : result.issues.map((issue) => issue.path?.map((item) => String(item.key)).join('.') ?? 'body').join('; ');
   },
   end(req, status) {
-    const call = calls.get(req)!;
+    const call = (req as Tracked)[CALL];
     const line = { reqId: call.id, method: req.method, path: (req.url ?? '').slice(0, 256), status, ms: Math.round((performance.now() - call.started) * 10) / 10, ...(call.user && { user: call.user }) };
     if (status >= 500) log.error(line, 'request failed');
     else log.info(line, 'request');
