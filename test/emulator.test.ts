@@ -175,6 +175,34 @@ describe('sns APIs', () => {
   });
 });
 
+describe('bench codes', () => {
+  it('are refused unless the emulator was started for a benchmark', async () => {
+    assertWxError(await exchange('bench-x1'), 40029);
+  });
+
+  it('are exchanged without the authorize page and leave nothing behind', async () => {
+    const bench = await startEmulator({ port: 0, clock, apps: [APP], acceptBenchCodes: true });
+    try {
+      const at = (code: string, secret = APP.appSecret) =>
+        fetch(`${bench.url}/sns/oauth2/access_token?${new URLSearchParams({ appid: APP.appId, secret, code, grant_type: 'authorization_code' })}`).then((r) => r.json());
+      const first = await at('bench-run1-a');
+      assert.match(first.openid, /^o[\w-]{27}$/);
+      assert.equal(first.scope, 'snsapi_base');
+      assert.ok(first.access_token && first.refresh_token);
+      // Nothing kept: the token is unknown to the sns APIs, and the same name exchanges again.
+      const verify = await fetch(`${bench.url}/sns/auth?${new URLSearchParams({ access_token: first.access_token, openid: first.openid })}`).then((r) => r.json());
+      assertWxError(verify, 40001);
+      const again = await at('bench-run1-a');
+      assert.equal(again.openid, first.openid);
+      assert.notEqual(again.access_token, first.access_token);
+      // The app's secret is still checked.
+      assertWxError(await at('bench-run1-b', 'wrong'), 40125);
+    } finally {
+      await bench.close();
+    }
+  });
+});
+
 describe('global access_token', () => {
   it('keeps the previous classic token working for 5 minutes after a new fetch', async () => {
     const first = await classic();

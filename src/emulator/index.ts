@@ -15,7 +15,7 @@ export interface EmulatorOptions {
   clock?: Clock;
   apps?: EmulatorApp[];
   limits?: Partial<Limits>;
-  /** Accept codes named bench-<unique> once each without the authorize page. */
+  /** Exchange codes named bench-<unique> without the authorize page, keeping nothing of them (benchmarks). */
   acceptBenchCodes?: boolean;
   /** Hosts redirect_uri may point at (10003 otherwise); any host when empty. */
   redirectHosts?: string[];
