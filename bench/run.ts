@@ -44,7 +44,7 @@ const SETTINGS = {
    * target is idle most of the time and one run's p99 is set by whichever pause (a collection,
    * the scheduler, the load generator's own) lands in it: a single run swung 0.8× to 2× here.
    */
-  latencyRounds: Number(env.BENCH_LATENCY_ROUNDS ?? 5),
+  latencyRounds: Number(env.BENCH_LATENCY_ROUNDS ?? 7),
   latencySeconds: 3,
   coldStarts: 7,
   /** Enough /oauth/token requests to fill the code-exchange cache to its bound before memory is first read. */
