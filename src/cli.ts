@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from './config.js';
-import { announce, connectionDrainer, failStart, stopOnSignals } from './lifecycle.js';
+import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 
 const DEV_APP_ID = 'wx0123456789abcdef';
@@ -35,7 +35,6 @@ async function dev(): Promise<void> {
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
   const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
   const { mountDev } = await import('./dev/mount.js');
-  const drainer = connectionDrainer();
   const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
@@ -59,7 +58,6 @@ async function dev(): Promise<void> {
       await emulator.close();
     },
     logger: running.logger,
-    drainer,
   });
 }
 

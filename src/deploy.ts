@@ -6,14 +6,13 @@
  * so neither ends up in the bundle.
  */
 import { loadConfig } from './config.js';
-import { announce, connectionDrainer, failStart, stopOnSignals } from './lifecycle.js';
+import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const drainer = connectionDrainer();
   const running = await startFunction({ config });
-  stopOnSignals({ close: () => running.close(), logger: running.logger, drainer });
+  stopOnSignals({ close: () => running.close(), logger: running.logger });
   announce(running, config);
 }
 

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { composeServices, type Composed } from './compose.js';
 import { createApp, type AppEnv } from './function/app.js';
+import { connectionDrainer } from './drain.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface RunningFunction {
@@ -36,10 +37,16 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const composed = await composeServices({ config, clock, logger });
   const app = createApp({ services: composed.services, mount: options.mount });
 
+  const drainer = connectionDrainer();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve(
-      // Without a Host header Node would answer a bare 400 itself; the app answers in the envelope.
-      { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: { requireHostHeader: false } },
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        // Without a Host header Node would answer a bare 400 itself; the app answers in the envelope.
+        serverOptions: { requireHostHeader: false, ServerResponse: drainer.ServerResponse },
+      },
       () => resolve(s as Server));
     (s as Server).once('error', reject);
   });
@@ -74,7 +81,7 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          server.closeIdleConnections();
+          drainer.drain(server);
         });
         await composed.close();
       })();

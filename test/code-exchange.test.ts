@@ -88,6 +88,13 @@ describe('the code-exchange memory', () => {
     assert.deepEqual(wechat.calls.slice(4), ['b'], "'b' was forgotten and goes to WeChat again");
   });
 
+  it('refuses a bound or a lifetime that is not a whole number of at least 1, naming it', () => {
+    const wechat = upstream();
+    for (const [name, value] of [['maxEntries', 0], ['maxEntries', 2.5], ['ttlMs', -1], ['ttlMs', Number.NaN]] as const) {
+      assert.throws(() => new CodeExchange(wechat.api, new ManualClock(), { [name]: value }), new RegExp(`CodeExchange ${name} must be a whole number of at least 1`));
+    }
+  });
+
   it('holds 10 000 codes by default and no more', async () => {
     const wechat = upstream();
     const codes = new CodeExchange(wechat.api, new ManualClock());

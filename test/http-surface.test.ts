@@ -111,9 +111,10 @@ describe('paths and methods', () => {
     assertEnvelopeError(wrongMethod, 405, /use POST/);
     assert.equal(wrongMethod.headers.get('allow'), 'POST');
     assertEnvelopeError(await stack.raw('/oa/oauth/config'), 405, /use POST/);
-    // A prefix stands only before a route; the empty function name is no gateway form.
+    // Either prefix stands only before a route (or alone, for the health check); the empty function name is no gateway form.
     assertEnvelopeError(await stack.call('/v1/functions/oa/oauth/nothing'), 404, /No route POST \/v1\/functions\/oa\/oauth\/nothing/);
     assertEnvelopeError(await stack.call('/oa/openapi.json'), 404, /No route/);
+    assertEnvelopeError(await stack.raw('/v1/functions/oa/openapi.json'), 404, /No route GET \/v1\/functions\/oa\/openapi.json/);
     assertEnvelopeError(await stack.call('/v1/functions//oauth/config'), 404, /No route/);
     assertEnvelopeError(await stack.raw('/oa/'), 404, /No route GET \/oa\//);
   });

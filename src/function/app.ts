@@ -74,14 +74,17 @@ const GATEWAY_PREFIX = '/v1/functions/';
  * /v1/functions/<fn> for the health check) and the function-name form (/<fn>/oauth/token)
  * reduced to the bare path. With only bare paths to match, Hono picks its RegExpRouter and
  * answers from a static map: about 1 µs a call less than walking three parameterized forms
- * of every route in a trie. `routePaths`: the paths a function-name prefix may stand before.
+ * of every route in a trie. `routePaths`: the paths either prefix may stand before; the
+ * OpenAPI document and the local run's pages answer on their own paths only.
  */
 export function routerPath(path: string, routePaths: ReadonlySet<string>): string {
   if (path.startsWith(GATEWAY_PREFIX)) {
     const end = path.indexOf('/', GATEWAY_PREFIX.length);
     if (end === -1) return path.length > GATEWAY_PREFIX.length ? '/' : path;
-    if (end > GATEWAY_PREFIX.length) return path.length === end + 1 ? '/' : path.slice(end);
-    return path;
+    if (end === GATEWAY_PREFIX.length) return path;
+    if (path.length === end + 1) return '/';
+    const bare = path.slice(end);
+    return routePaths.has(bare) ? bare : path;
   }
   if (routePaths.has(path)) return path;
   const end = path.indexOf('/', 1);
@@ -128,7 +131,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const line = {
       reqId: c.get('requestId'),
       method: c.req.method,
-      // As the caller sent it; c.req.path is the form the router matched.
+      // As the caller sent it, before the gateway or function-name prefix is taken off.
       path: getPath(c.req.raw).slice(0, 256),
       status,
       ms: Math.round((performance.now() - started) * 10) / 10,

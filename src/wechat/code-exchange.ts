@@ -49,10 +49,12 @@ export class CodeExchange {
     clock: Clock,
     private readonly options: CodeExchangeOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 5 * 60_000;
+    this.ttlMs = wholeAtLeastOne('ttlMs', options.ttlMs ?? 5 * 60_000);
     this.results = new LRUCache({
-      max: options.maxEntries ?? 10_000,
-      // From the first exchange, as WeChat counts a code's life; a repeat does not extend it.
+      max: wholeAtLeastOne('maxEntries', options.maxEntries ?? 10_000),
+      // From the first exchange, as WeChat counts a code's life; a repeat does not extend it,
+      // and one presented exactly ttlMs later is still replayed. lru-cache takes a start time
+      // of 0 for "no TTL": harmless with epoch-millisecond clocks, which the Clock is.
       ttl: this.ttlMs,
       perf: clock,
       // Read the clock on every check: lru-cache would otherwise reuse a reading for a
@@ -96,6 +98,12 @@ export class CodeExchange {
     }
     return result;
   }
+}
+
+/** lru-cache would take 0 as "unbounded" and throw its own words at a fraction. */
+function wholeAtLeastOne(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`CodeExchange ${name} must be a whole number of at least 1; got ${value}`);
+  return value;
 }
 
 /** AES-256-GCM under a key only the holder of the code can derive. */
