@@ -5,7 +5,7 @@
  * with `Connection: close` (Node then closes its connection after it), and a connection whose
  * answer had already promised keep-alive is closed as soon as it falls idle.
  */
-import { subscribe } from 'node:diagnostics_channel';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 
 export interface ConnectionDrainer {
@@ -20,9 +20,12 @@ export function connectionDrainer(): ConnectionDrainer {
   const KEEP_ALIVE = Symbol('keep-alive');
   class DrainableResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {}
   // Node decides keep-alive when it writes the head, from `shouldKeepAlive`, which it set from
-  // the request. Reading it through the class means nothing is tracked per request, so a
-  // request cannot be missed or kept: a pipelined one queued behind another, an abandoned one,
-  // one whose answer is still to come at SIGTERM all read the flag when their head is written.
+  // the request (a caller's own `Connection: close` and HTTP/1.0 stay as they were). Reading it
+  // through the class means nothing is tracked per request, so none can be missed or kept
+  // (abandoned, or still unanswered at SIGTERM). One case it does not mend, as no per-request
+  // tracker did: requests pipelined behind one that is answered while draining are handled but
+  // not answered, since that answer closes the connection. Browsers and the CloudBase gateway do
+  // not pipeline.
   Object.defineProperty(DrainableResponse.prototype, 'shouldKeepAlive', {
     get(this: { [KEEP_ALIVE]?: boolean }) {
       return !draining && this[KEEP_ALIVE] === true;
@@ -37,9 +40,11 @@ export function connectionDrainer(): ConnectionDrainer {
       if (draining) return;
       draining = true;
       // The socket is detached from the response just after this message; close it once it is idle.
-      subscribe('http.server.response.finish', (message) => {
+      const closeWhenIdle = (message: unknown) => {
         if ((message as { server: Server }).server === server) setImmediate(() => server.closeIdleConnections());
-      });
+      };
+      subscribe('http.server.response.finish', closeWhenIdle);
+      server.once('close', () => unsubscribe('http.server.response.finish', closeWhenIdle));
       server.closeIdleConnections();
     },
   };

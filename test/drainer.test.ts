@@ -66,6 +66,7 @@ test('once draining, answers say Connection: close and every connection closes a
   const busy = new Agent({ keepAlive: true, maxSockets: 1 });
   const idle = new Agent({ keepAlive: true, maxSockets: 1 });
   const streaming = new Agent({ keepAlive: true, maxSockets: 1 });
+  assert.deepEqual(await answer('/now', false), { status: 200, connection: 'close' }, 'a caller that asks for close is answered so, as ever');
   assert.deepEqual(await answer('/now', busy), { status: 200, connection: 'keep-alive' }, 'before draining, connections are kept');
   assert.deepEqual(await answer('/now', idle), { status: 200, connection: 'keep-alive' });
   const stream = await send('/stream', streaming);
