@@ -153,8 +153,18 @@ describe('AUTH_MODE=jwt against a JWKS URL', () => {
     assertRefused(await stack.call('/oauth/config', {}, bearer(await sign(current, stack.clock, { aud: 'another-env' }))), 401, /another audience/);
   });
 
-  it('refuses a token without a subject', async () => {
-    assertRefused(await stack.call('/oauth/config', {}, bearer(await sign(current, stack.clock, { sub: '' }))), 401, /no "sub" claim/);
+  it('refuses a token without a subject, or whose subject is not a non-empty string', async () => {
+    assertRefused(await stack.call('/oauth/config', {}, bearer(await sign(current, stack.clock, { sub: '' }))), 401, /"sub" claim must be a non-empty string/);
+    const now = Math.floor(stack.clock.now() / 1000);
+    for (const sub of [42, { id: 'u' }, ['u'], true]) {
+      const token = await new SignJWT({ sub } as never)
+        .setProtectedHeader({ alg: current.alg, kid: current.kid, typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime(now + 600)
+        .sign(current.privateKey);
+      assertRefused(await stack.call('/oauth/token', { code: stack.code() }, bearer(token)), 401, /"sub" claim must be a non-empty string/);
+    }
   });
 
   it('refuses a token signed with a key it does not know, and one forged under a known kid', async () => {

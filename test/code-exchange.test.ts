@@ -73,18 +73,27 @@ describe('the code-exchange memory', () => {
     assert.equal(wechat.calls.length, 2);
   });
 
+  it('remembers nothing for a caller without an identity: each presentation goes to WeChat', async () => {
+    const wechat = upstream();
+    const codes = new CodeExchange(wechat.api, new ManualClock());
+    await codes.exchange('c1', undefined);
+    await codes.exchange('c1', undefined);
+    assert.deepEqual(wechat.calls, ['c1', 'c1']);
+    assert.equal(codes.size, 0);
+  });
+
   it('stays within its bound, forgetting the least recently presented code first', async () => {
     const wechat = upstream();
     const codes = new CodeExchange(wechat.api, new ManualClock(), { maxEntries: 3 });
-    for (const code of ['a', 'b', 'c']) await codes.exchange(code);
-    await codes.exchange('a'); // presented again: now the most recent
-    await codes.exchange('d'); // over the bound: 'b' goes
+    for (const code of ['a', 'b', 'c']) await codes.exchange(code, 'alice');
+    await codes.exchange('a', 'alice'); // presented again: now the most recent
+    await codes.exchange('d', 'alice'); // over the bound: 'b' goes
     assert.equal(codes.size, 3);
     assert.deepEqual(wechat.calls, ['a', 'b', 'c', 'd']);
-    await codes.exchange('a');
-    await codes.exchange('c');
+    await codes.exchange('a', 'alice');
+    await codes.exchange('c', 'alice');
     assert.equal(wechat.calls.length, 4, "'a' and 'c' are still remembered");
-    await codes.exchange('b');
+    await codes.exchange('b', 'alice');
     assert.deepEqual(wechat.calls.slice(4), ['b'], "'b' was forgotten and goes to WeChat again");
   });
 
@@ -98,11 +107,11 @@ describe('the code-exchange memory', () => {
   it('holds 10 000 codes by default and no more', async () => {
     const wechat = upstream();
     const codes = new CodeExchange(wechat.api, new ManualClock());
-    for (let i = 0; i < 10_050; i++) await codes.exchange(`code-${i}`);
+    for (let i = 0; i < 10_050; i++) await codes.exchange(`code-${i}`, 'alice');
     assert.equal(codes.size, 10_000);
-    await codes.exchange('code-10049');
+    await codes.exchange('code-10049', 'alice');
     assert.equal(wechat.calls.length, 10_050, 'the newest is remembered');
-    await codes.exchange('code-0');
+    await codes.exchange('code-0', 'alice');
     assert.equal(wechat.calls.length, 10_051, 'the oldest was forgotten');
   });
 });

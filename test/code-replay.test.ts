@@ -31,6 +31,52 @@ describe('a code presented by another signed-in user', () => {
     assert.equal(stolen.body.errcode, 40163);
     assert.ok(!stolen.text.includes(first.body.data.access_token) && !stolen.text.includes(first.body.data.refresh_token));
   });
+
+  /** A gateway-verified token whose claims carry no usable string `sub`. */
+  const tokenWith = (claims: object, signature = 'c2ln') => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    return { authorization: `Bearer ${part({ alg: 'RS256' })}.${part({ exp: 4102444800, ...claims })}.${signature}` };
+  };
+
+  it('keeps callers without a string sub apart: each is its own caller, bound to its whole token', async () => {
+    const callers = [
+      tokenWith({ sub: 42 }, 'one'),
+      tokenWith({ sub: 42 }, 'two'),
+      tokenWith({ sub: '' }),
+      tokenWith({ sub: { id: 'x' } }),
+      { authorization: 'Bearer opaque-token-of-one-caller' },
+      { authorization: 'Bearer opaque-token-of-another' },
+    ];
+    const code = stack.code('snsapi_userinfo', 'alice');
+    const [owner, ...others] = callers;
+    const first = await stack.call('/oauth/token', { code }, owner);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual((await stack.call('/oauth/token', { code }, owner)).body.data, first.body.data, 'the same token refreshing the page is answered');
+    for (const other of others) {
+      const stolen = await stack.call('/oauth/token', { code }, other);
+      assert.equal(stolen.status, 400, JSON.stringify(other));
+      assert.equal(stolen.body.errcode, 40163);
+      assert.ok(!stolen.text.includes(first.body.data.access_token) && !stolen.text.includes(first.body.data.refresh_token));
+    }
+    // A state issued to one such caller does not verify for another.
+    const { state } = (await stack.call('/oauth/state', {}, owner)).body.data;
+    for (const other of others) {
+      const refused = await stack.call('/oauth/token', { code: stack.code(), state }, other);
+      assert.equal(refused.status, 400, JSON.stringify(other));
+      assert.match(refused.body.msg, /state was not issued by this function/);
+    }
+  });
+
+  it('compares long subs whole: two that share their first 200 characters are two callers', async () => {
+    const prefix = 'p'.repeat(200);
+    const code = stack.code('snsapi_base', 'alice');
+    const first = await stack.call('/oauth/token', { code }, gatewayBearer(`${prefix}-alice`));
+    assert.equal(first.status, 200);
+    const other = await stack.call('/oauth/token', { code }, gatewayBearer(`${prefix}-mallory`));
+    assert.equal(other.body.errcode, 40163);
+    const { state } = (await stack.call('/oauth/state', {}, gatewayBearer(`${prefix}-alice`))).body.data;
+    assert.equal((await stack.call('/oauth/token', { code: stack.code(), state }, gatewayBearer(`${prefix}-mallory`))).status, 400);
+  });
 });
 
 describe('with Redis, across instances', () => {

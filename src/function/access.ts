@@ -67,10 +67,23 @@ function bearer(headers: HeaderSource): string | undefined {
   return match[1];
 }
 
-/** The user id for logs and rate limits: bounded, and only when it is a plain string. */
-function userIdOf(payload: JWTPayload): string | undefined {
-  return typeof payload.sub === 'string' && payload.sub ? payload.sub.slice(0, 128) : undefined;
+/** The `sub` when it is a non-empty string; anything else is no user id at all. */
+function subOf(payload: JWTPayload | undefined): string | undefined {
+  return typeof payload?.sub === 'string' && payload.sub ? payload.sub : undefined;
 }
+
+const digestOf = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/** A bounded identity that compares whole: short subs as they are, long ones by digest, never cut. */
+export function identityOfSub(sub: string): string {
+  return sub.length <= 128 ? `sub:${sub}` : `sub#${digestOf(sub)}`;
+}
+
+/** A caller whose token carries no string `sub` is still told apart from every other token. */
+export const identityOfToken = (token: string): string => `bearer#${digestOf(token)}`;
+
+/** With AUTH_MODE=none (local only) every caller is the one developer at the keyboard. */
+export const LOCAL_IDENTITY = 'local';
 
 /** Which algorithms a PEM key can verify, so a token cannot pick a weaker one. */
 function algorithmsFor(key: KeyObject): string[] {
@@ -166,7 +179,7 @@ function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefi
     audience: config.jwtAudience,
     algorithms,
     clockTolerance: CLOCK_TOLERANCE_S,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: ['exp'],
   };
   return async (token) => {
     const jose = await loading;
@@ -203,15 +216,20 @@ export function createAccessCheck(config: Config, options: AccessOptions = {}): 
         }
         return { kind: 'admin' };
       }
-      if (config.authMode === 'none') return { kind: 'anonymous' };
+      if (config.authMode === 'none') return { kind: 'anonymous', identity: LOCAL_IDENTITY };
       const token = bearer(headers);
       if (!token) {
         throw new AppError('unauthenticated', 'Missing Authorization: Bearer <accessToken> (a CloudBase access token from an authenticated login)');
       }
-      if (verify) return { kind: 'user', userId: userIdOf(await verify(token)) };
-      // In gateway mode the CloudBase gateway verified the token; its claims are only read for the logs and the limiter.
-      const claims = unverifiedClaims(token);
-      return { kind: 'user', userId: claims && userIdOf(claims) };
+      if (verify) {
+        const userId = subOf(await verify(token));
+        // Everything bound to a caller keys on its sub: a token without one would share it with every other.
+        if (!userId) throw new AppError('unauthenticated', 'Access token has no user id: its "sub" claim must be a non-empty string');
+        return { kind: 'user', userId, identity: identityOfSub(userId) };
+      }
+      // In gateway mode the CloudBase gateway verified the token; its claims are only read for identity and logs.
+      const userId = subOf(unverifiedClaims(token));
+      return { kind: 'user', userId, identity: userId ? identityOfSub(userId) : identityOfToken(token) };
     },
   };
 }

@@ -32,9 +32,10 @@ const SHAPE = /^([0-9a-z]{1,11})([0-9a-f]{32})([0-9a-f]{32})$/;
 export type StateRejection = 'malformed' | 'signature' | 'expired';
 
 export interface OAuthStateSigner {
-  issue(callerId?: string): { state: string; expires_in: number };
+  /** `callerId`: the caller's whole identity; there is no state for a caller without one. */
+  issue(callerId: string): { state: string; expires_in: number };
   /** `ok: false` with why, for logs and tests; the caller is told one story whatever the reason. */
-  verify(state: string, callerId?: string): { ok: true } | { ok: false; reason: StateRejection };
+  verify(state: string, callerId: string): { ok: true } | { ok: false; reason: StateRejection };
 }
 
 export function createOAuthStateSigner(appSecret: string, clock: Clock): OAuthStateSigner {
@@ -43,13 +44,13 @@ export function createOAuthStateSigner(appSecret: string, clock: Clock): OAuthSt
     createHmac('sha256', key).update(`${issued}.${nonce}.${callerId}`).digest().subarray(0, MAC_BYTES);
 
   return {
-    issue(callerId = '') {
+    issue(callerId) {
       const issued = seconds(clock).toString(36);
       const nonce = randomBytes(NONCE_BYTES).toString('hex');
       return { state: issued + nonce + mac(issued, nonce, callerId).toString('hex'), expires_in: STATE_LIFETIME_S };
     },
 
-    verify(state, callerId = '') {
+    verify(state, callerId) {
       const match = SHAPE.exec(state);
       if (!match) return { ok: false, reason: 'malformed' };
       const [, issued, nonce, given] = match;

@@ -44,7 +44,7 @@ export function clientAddress(headers: HeaderSource, socketAddress: string | und
 
 /** Who is counted: the signed-in user when there is one, else the address the request came from. */
 export function callerKey(caller: Caller, address: string | undefined): string {
-  if (caller.userId) return `u:${caller.userId}`;
+  if (caller.kind === 'user' && caller.identity) return `u:${caller.identity}`;
   return `ip:${address ?? 'unknown'}`;
 }
 

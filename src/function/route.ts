@@ -14,8 +14,15 @@ export type Access = 'public' | 'user' | 'admin';
 
 export interface Caller {
   kind: 'anonymous' | 'user' | 'admin';
-  /** CloudBase user id (the token's `sub`), for logs and rate limits. */
+  /** CloudBase user id (the token's `sub`, whole), for logs. */
   userId?: string;
+  /**
+   * Who this caller is for everything bound to a caller: the repeated-code answer, the signed
+   * state and the rate limit. Derived from the whole `sub` (hashed when long), or in gateway mode
+   * from a digest of the whole Bearer token when it carries no string `sub`. Absent for callers
+   * with no identity, who get none of the bound features.
+   */
+  identity?: string;
 }
 
 export interface RouteContext {

@@ -67,8 +67,13 @@ export class CodeExchange {
     return this.results.size;
   }
 
-  /** `callerId`: who presents the code (the signed-in user's id); empty when callers are anonymous. */
-  exchange(code: string, callerId = ''): Promise<OAuthToken> {
+  /**
+   * `callerId`: who presents the code (the caller's whole identity). A caller without one is
+   * sent straight to WeChat: with nothing to tell such callers apart, a replay could hand one
+   * caller another's tokens.
+   */
+  exchange(code: string, callerId: string | undefined): Promise<OAuthToken> {
+    if (!callerId) return this.api.exchangeCode(code);
     // Keyed by a hash so neither this process nor the store holds a list of live codes.
     const key = digest('key', callerId, code).toString('base64url');
     const existing = this.results.get(key);

@@ -41,7 +41,10 @@ export const oauthRoutes = [
       "A signed state for the authorize URL, good for 10 minutes and only for this caller. Sent back with the code to /oauth/token, it lets the function vouch for a return whose page lost its own copy.",
     body: v.object({}),
     response: v.object({ state: v.string(), expires_in: v.number() }),
-    handler: async (_body, { services, caller }) => services.oauthState.issue(caller.userId),
+    handler: async (_body, { services, caller }) => {
+      if (!caller.identity) throw new AppError('unauthenticated', 'A state is bound to the signed-in caller; this caller has no identity to bind it to');
+      return services.oauthState.issue(caller.identity);
+    },
   }),
   defineRoute({
     path: '/oauth/token',
@@ -52,13 +55,13 @@ export const oauthRoutes = [
     response: oauthToken,
     handler: async ({ code, state }, { services, caller }) => {
       // Before WeChat sees the code: a planted code must not be spent, let alone exchanged.
-      if (state !== undefined && !services.oauthState.verify(state, caller.userId).ok) {
+      if (state !== undefined && !(caller.identity && services.oauthState.verify(state, caller.identity).ok)) {
         throw new AppError('caller', 'The state was not issued by this function, has expired, or belongs to another user; sign in again', {
           hint: 'Start the sign-in again from the page: a state from /oauth/state is good for 10 minutes, for the user it was issued to.',
         });
       }
-      // Keyed by caller too: a replayed code only returns tokens to the user who exchanged it.
-      return services.codes.exchange(code, caller.userId);
+      // Keyed by caller too: a replayed code only returns tokens to the caller who exchanged it.
+      return services.codes.exchange(code, caller.identity);
     },
   }),
   defineRoute({
