@@ -15,6 +15,7 @@ import { FallbackStore } from './store/fallback.js';
 import type { Store } from './store/store.js';
 import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
+import { createTicketSigner } from './cloudbase/custom-login.js';
 
 export interface ComposeOptions {
   config: Config;
@@ -47,7 +48,8 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
     lockTtlMs: config.tokenLockTtlMs,
   });
   const oauthState = createOAuthStateSigner(config.appSecret, clock);
-  const services: Services = { config, clock, logger, oauth, codes, oauthState, credentials, store, version: VERSION };
+  const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, version: VERSION };
   return {
     services,
     async close() {

@@ -3,6 +3,8 @@
  * project reads process.env: every layer receives what it needs from here.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseCustomLoginKey, type CustomLoginKey } from './cloudbase/custom-login.js';
 
 export type Mode = 'wechat' | 'emulator';
 export type TokenSource = 'stable' | 'classic';
@@ -36,6 +38,14 @@ export interface Config {
   corsAllowOrigins: string[];
   /** Requests per minute per caller on end-user routes; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Sign-in routes callers may use without a Bearer token (PUBLIC_ROUTES); a subset of OPENABLE_ROUTES. */
+  publicRoutes: string[];
+  /** The CloudBase custom-login key: /oauth/token then answers with a ticket too. */
+  customLoginKey: CustomLoginKey | undefined;
+  /** Whose id the ticket carries: the openid, or the unionid when WeChat sends one. */
+  ticketUid: 'openid' | 'unionid';
+  /** /oauth/token refuses a code sent without a state from /oauth/state (OAUTH_REQUIRE_STATE=1). */
+  requireState: boolean;
   logLevel: string;
 }
 
@@ -120,6 +130,60 @@ function publicKeyPem(env: Env): string | undefined {
     throw new ConfigError('JWT_PUBLIC_KEY', `JWT_PUBLIC_KEY must be an RSA, EC or Ed25519 key; got ${key.asymmetricKeyType ?? 'an unknown type'}`);
   }
   return pem;
+}
+
+/**
+ * The routes a page needs before it has a CloudBase session; nothing else may be opened. The
+ * admin routes hand out the account's master token and /oauth/refresh, /oauth/userinfo and
+ * /oauth/verify act on a user's tokens, which a signed-in page holds.
+ */
+export const OPENABLE_ROUTES = ['/oauth/config', '/oauth/state', '/oauth/token', '/jssdk/config'] as const;
+
+function publicRoutes(env: Env): string[] {
+  const listed = (env.PUBLIC_ROUTES ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean);
+  for (const path of listed) {
+    if (!(OPENABLE_ROUTES as readonly string[]).includes(path)) {
+      const why = /^\/token\//.test(path) ? ': admin routes can never be public' : '';
+      throw new ConfigError('PUBLIC_ROUTES', `PUBLIC_ROUTES may only list ${OPENABLE_ROUTES.join(', ')}; got "${path.slice(0, 100)}"${why}`);
+    }
+  }
+  return [...new Set(listed)];
+}
+
+/**
+ * CLOUDBASE_CUSTOM_LOGIN_KEY: the console's JSON itself, or the path of the file. Its env_id must
+ * be the environment the function runs in (TCB_ENV, which CloudBase sets), or every ticket would
+ * be refused at sign-in. No message quotes the key.
+ */
+function customLoginKey(env: Env): CustomLoginKey | undefined {
+  const raw = env.CLOUDBASE_CUSTOM_LOGIN_KEY?.trim();
+  if (!raw) return undefined;
+  const name = 'CLOUDBASE_CUSTOM_LOGIN_KEY';
+  let json = raw;
+  if (!raw.startsWith('{')) {
+    try {
+      json = readFileSync(raw, 'utf8');
+    } catch {
+      throw new ConfigError(name, `${name} is neither the key's JSON nor a readable file: could not read "${raw.slice(0, 200)}"`);
+    }
+  }
+  let key: CustomLoginKey;
+  try {
+    key = parseCustomLoginKey(json);
+  } catch (error) {
+    throw new ConfigError(name, `${name} ${(error as Error).message}`);
+  }
+  const running = env.TCB_ENV?.trim() || env.SCF_NAMESPACE?.trim();
+  if (!running) {
+    throw new ConfigError('TCB_ENV', `${name} needs TCB_ENV, the CloudBase environment id the function runs in (CloudBase sets it; elsewhere set it yourself)`);
+  }
+  if (key.envId !== running) {
+    throw new ConfigError(name, `${name} is the key of environment "${key.envId}" but the function runs in "${running}" (TCB_ENV); download the key of this environment`);
+  }
+  return key;
 }
 
 export interface LoadOptions {
@@ -223,6 +287,13 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     throw new ConfigError('JWT_AUDIENCE', 'AUTH_MODE=jwt needs JWT_AUDIENCE: the "aud" claim your sign-in service puts in its tokens');
   }
 
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000);
+  const opened = publicRoutes(env);
+  // A public route is answered for anyone on the internet: the per-address limit is its only brake.
+  if (opened.length && production && rateLimitPerMinute === 0) {
+    throw new ConfigError('RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_PER_MINUTE=0 turns off the only limit on the public routes (PUBLIC_ROUTES); set a limit');
+  }
+
   return {
     mode,
     production,
@@ -248,7 +319,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000),
+    rateLimitPerMinute,
+    publicRoutes: opened,
+    customLoginKey: customLoginKey(env),
+    ticketUid: oneOf(env, 'CLOUDBASE_TICKET_UID', ['openid', 'unionid'], 'openid'),
+    requireState: oneOf(env, 'OAUTH_REQUIRE_STATE', ['0', '1'], '0') === '1',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };
 }

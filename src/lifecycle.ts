@@ -31,9 +31,17 @@ export function announce(running: RunningFunction, config: Config): void {
       auth: config.authMode,
       tokenSource: config.tokenSource,
       redis: Boolean(config.redisUrl),
+      publicRoutes: config.publicRoutes,
+      cloudbaseTicket: Boolean(config.customLoginKey),
     },
     'offiaccount-common listening',
   );
+  if (config.publicRoutes.length) {
+    running.logger.info(
+      { publicRoutes: config.publicRoutes },
+      `public routes (no Bearer token needed, limited per client address): ${config.publicRoutes.join(', ')}`,
+    );
+  }
   if (config.authMode === 'none') {
     running.logger.warn('AUTH_MODE=none: end-user routes accept callers without any credential. For local development only.');
   }

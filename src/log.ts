@@ -16,6 +16,8 @@ const SENSITIVE_KEYS = [
   'access_token',
   'refresh_token',
   'ticket',
+  'code_verifier',
+  'private_key',
   'jsapi_ticket',
   'code',
   'authorization',

@@ -15,11 +15,16 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createCorsPolicy } from './cors.js';
 import type { Access, Caller } from './route.js';
 import type { HeaderSource } from './request-headers.js';
 
 export interface AccessCheck {
-  check(access: Access, headers: HeaderSource): Promise<Caller>;
+  /**
+   * `open`: the route is one PUBLIC_ROUTES opened, so a caller without a Bearer token is let in
+   * as a public caller (no identity), if its browser origin is allowed.
+   */
+  check(access: Access, headers: HeaderSource, open?: boolean): Promise<Caller>;
 }
 
 export interface AccessOptions {
@@ -198,11 +203,27 @@ function createJwtVerifier(config: Config, clock: Clock, logger: Logger | undefi
   };
 }
 
+/**
+ * A public caller from a browser must come from an allowed origin (corsAllowOrigin) or from the
+ * function's own. CORS alone only stops the page reading the answer; this stops the call.
+ */
+function publicOriginAllowed(allowed: (origin: string) => string | null, headers: HeaderSource): boolean {
+  const origin = headers.get('origin');
+  if (origin == null) return true;
+  if (allowed(origin)) return true;
+  try {
+    return new URL(origin).host === headers.get('host');
+  } catch {
+    return false;
+  }
+}
+
 export function createAccessCheck(config: Config, options: AccessOptions = {}): AccessCheck {
   const clock = options.clock ?? systemClock;
   const verify = config.authMode === 'jwt' ? createJwtVerifier(config, clock, options.logger, options.jwks ?? {}) : undefined;
+  const cors = createCorsPolicy(config.corsAllowOrigins);
   return {
-    async check(access, headers) {
+    async check(access, headers, open = false) {
       if (access === 'public') return { kind: 'anonymous' };
       if (access === 'admin') {
         if (!config.adminApiKey) {
@@ -217,6 +238,16 @@ export function createAccessCheck(config: Config, options: AccessOptions = {}): 
         return { kind: 'admin' };
       }
       if (config.authMode === 'none') return { kind: 'anonymous', identity: LOCAL_IDENTITY };
+      // In gateway mode a Bearer on an opened route may never have met the gateway (the HTTP
+      // access service skips it), so it is not read: every caller there is public.
+      if (open && (config.authMode === 'gateway' || !headers.get('authorization'))) {
+        if (!publicOriginAllowed(cors.allowed, headers)) {
+          throw new AppError('forbidden', 'This page\'s origin may not call the public sign-in routes; add it to corsAllowOrigin', {
+            hint: 'corsAllowOrigin lists the origins (scheme://host[:port]) of the pages that sign in through this function.',
+          });
+        }
+        return { kind: 'anonymous' };
+      }
       const token = bearer(headers);
       if (!token) {
         throw new AppError('unauthenticated', 'Missing Authorization: Bearer <accessToken> (a CloudBase access token from an authenticated login)');

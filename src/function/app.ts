@@ -105,6 +105,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
   const cors = createCorsPolicy(config.corsAllowOrigins);
   const routePaths = new Set(routes.map((route) => route.path));
+  // Only user routes can be opened; the configuration lists no other, and admin routes never are.
+  const opened = new Set(routes.filter((route) => route.access === 'user' && config.publicRoutes.includes(route.path)));
   const app = new Hono<AppEnv>({ getPath: (request) => routerPath(getPath(request), routePaths) });
 
   const fail = (c: Context<AppEnv>, error: AppError, headers?: Record<string, string>) => {
@@ -163,7 +165,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     let response: Response;
     try {
       const source = requestHeaders(c);
-      const caller = await access.check(route.access, source);
+      const caller = await access.check(route.access, source, opened.has(route));
       c.set('caller', caller);
       await rateLimit.check(route.access, caller, clientAddress(source, socketAddress(c)));
       const type = requestHeader(c, 'content-type');
@@ -228,6 +230,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
           cors: config.corsAllowOrigins.length ? config.corsAllowOrigins : 'off',
           redis: config.redisUrl ? 'on' : 'off',
           rateLimit: config.rateLimitPerMinute > 0 ? `${config.rateLimitPerMinute}/min` : 'off',
+          publicRoutes: config.publicRoutes,
+          cloudbaseTicket: config.customLoginKey ? 'on' : 'off (set CLOUDBASE_CUSTOM_LOGIN_KEY)',
           tokenSource: config.tokenSource,
         },
       }),

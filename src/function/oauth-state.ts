@@ -14,8 +14,13 @@
  * Binding to the caller is what makes it a CSRF defence: a state someone obtained for their own
  * login does not verify for another user's, so their code cannot be planted in a victim's page.
  * It is not single-use; the code it travels with is (WeChat refuses a second exchange).
+ *
+ * A public caller (PUBLIC_ROUTES, no Bearer) has no identity, so its state is bound to a secret
+ * the page keeps instead, as PKCE does: the page asks for the state with
+ * code_challenge = base64url(SHA-256(code_verifier)) and sends code_verifier with the code. Someone
+ * who took the code and the state from the address bar does not have the verifier.
  */
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { seconds, type Clock } from '../clock.js';
 
 /** How long a signed state is accepted: long enough for a consent page, short enough to go stale. */
@@ -61,4 +66,12 @@ export function createOAuthStateSigner(appSecret: string, clock: Clock): OAuthSt
       return { ok: true };
     },
   };
+}
+
+/** PKCE's S256 transform: what the page sends to /oauth/state for the verifier it keeps. */
+export const pkceChallenge = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
+
+/** What a state is bound to: the caller's identity, or for a caller without one, its PKCE challenge. */
+export function stateBinding(identity: string | undefined, challenge: string | undefined): string | undefined {
+  return identity ?? (challenge === undefined ? undefined : `pkce:${challenge}`);
 }

@@ -9,6 +9,7 @@ import type { CredentialManager } from '../wechat/credentials.js';
 import type { OAuthApi } from '../wechat/oauth.js';
 import type { Store } from '../store/store.js';
 import type { OAuthStateSigner } from './oauth-state.js';
+import type { TicketSigner } from '../cloudbase/custom-login.js';
 
 export interface Services {
   config: Config;
@@ -18,6 +19,8 @@ export interface Services {
   codes: CodeExchange;
   /** Signs and checks the OAuth state handed out by /oauth/state; keyed from the AppSecret. */
   oauthState: OAuthStateSigner;
+  /** Signs CloudBase custom-login tickets; present when CLOUDBASE_CUSTOM_LOGIN_KEY is set. */
+  tickets?: TicketSigner;
   /** The global access_token and jsapi_ticket, shared through `store`. */
   credentials: CredentialManager;
   /** Shared between instances when REDIS_URL is set; in-process otherwise. */
