@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { bundleWebSdk } from '../src/dev/demo/bundle.js';
 import { buildAuthorizeUrl, createWebAuth, WebAuthError, type Envelope, type WebAuthOptions } from '../src/web/index.js';
-import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
+import { customLoginKey, ENV_ID } from './support/custom-login-key.js';
+import { gatewayBearer, startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const PAGE = 'https://h5.example.com/shop/login.html?from=menu';
 /** What /oauth/state issues: base36 issue time, 16 bytes of nonce and 16 of signature, in hex. */
@@ -181,7 +182,8 @@ describe('state', () => {
     const auth = sdk(page, olderFunction(page));
     const state = new URL(await auth.signIn()).searchParams.get('state');
     assert.deepEqual(page.events, ['POST /oauth/config', 'POST /oauth/state', 'navigate']);
-    assert.equal(fill.mock.callCount(), 1);
+    // One draw for the PKCE verifier, one of 16 bytes for the state.
+    assert.deepEqual(fill.mock.calls.map((call) => (call.arguments[0] as Uint8Array).length), [32, 16]);
     assert.equal(state, '00112233445566778899aabbccddeeff');
     assert.equal(page.items.get('offiaccount.state'), state);
   });
@@ -542,6 +544,74 @@ describe('transport', () => {
     const error = await rejectsWith(auth.signIn(), 'function');
     assert.equal(error.status, 502);
     assert.match(error.message, /HTTP 502 without its \{code, msg, data\} envelope/);
+  });
+});
+
+describe('signed in to CloudBase with the ticket', () => {
+  let open: Stack;
+  before(async () => {
+    open = await startStack({
+      env: { AUTH_MODE: 'gateway', PUBLIC_ROUTES: '/oauth/config,/oauth/state,/oauth/token', CLOUDBASE_CUSTOM_LOGIN_KEY: customLoginKey().json, TCB_ENV: ENV_ID },
+    });
+  });
+  after(() => open.close());
+
+  /** A stand-in for app.auth() of @cloudbase/js-sdk: signing in with a ticket gives a Bearer for its uid. */
+  function cloudbase(answer: (ticket: string) => unknown = () => ({ data: {} })) {
+    const state = { tickets: [] as string[], token: undefined as string | undefined };
+    const auth = {
+      async signInWithCustomTicket(getTicket: () => Promise<string>) {
+        const ticket = await getTicket();
+        state.tickets.push(ticket);
+        const uid = JSON.parse(Buffer.from(ticket.split('/@@/')[1].split('.')[1], 'base64url').toString()).uid;
+        state.token = gatewayBearer(uid).authorization.slice('Bearer '.length);
+        return answer(ticket);
+      },
+    };
+    return { auth, state };
+  }
+
+  function pageWith(page: FakePage, cb: ReturnType<typeof cloudbase>, seen: string[]) {
+    return createWebAuth({
+      baseUrl: open.fn.url,
+      storage: page.storage,
+      location: page.location,
+      history: page.history,
+      cloudbaseAuth: cb.auth,
+      getAccessToken: () => cb.state.token,
+      fetch: (input, init) => {
+        seen.push(`${new URL(String(input)).pathname} ${(init?.headers as Record<string, string>).authorization ? 'Bearer' : 'public'}`);
+        return fetch(input, init);
+      },
+    });
+  }
+
+  it('a page with no CloudBase session ends signed in to CloudBase as the WeChat user, and asks the profile with its Bearer', async () => {
+    const page = new FakePage();
+    const cb = cloudbase();
+    const seen: string[] = [];
+    const auth = pageWith(page, cb, seen);
+    const { searchParams } = new URL(await auth.signIn({ scope: 'snsapi_userinfo' }));
+    assert.ok(page.items.get('offiaccount.verifier'), 'the PKCE verifier stays in this browser');
+    page.returnTo(searchParams.get('redirect_uri')!, { code: open.code('snsapi_userinfo', 'bob'), state: searchParams.get('state')! });
+    const session = await auth.handleRedirect();
+    assert.equal(cb.state.tickets.length, 1);
+    assert.match(cb.state.tickets[0], /^a1b2c3d4-key\/@@\//);
+    assert.equal(session?.profile?.nickname, 'Bob 王');
+    assert.deepEqual(seen, ['/oauth/config public', '/oauth/state public', '/oauth/token public', '/oauth/userinfo Bearer']);
+    assert.ok(![...page.items.values()].some((value) => value.includes('/@@/')), 'the ticket is not kept');
+    assert.equal(page.items.get('offiaccount.verifier'), undefined);
+  });
+
+  it('reports CloudBase refusing the ticket as a cloudbase error, and keeps no session', async () => {
+    const page = new FakePage();
+    const cb = cloudbase(() => ({ error: { message: 'custom login is not enabled' } }));
+    const auth = pageWith(page, cb, []);
+    const { searchParams } = new URL(await auth.signIn());
+    page.returnTo(searchParams.get('redirect_uri')!, { code: open.code(), state: searchParams.get('state')! });
+    const error = await rejectsWith(auth.handleRedirect(), 'cloudbase');
+    assert.match(error.message, /custom login is not enabled/);
+    assert.equal(auth.session(), null);
   });
 });
 

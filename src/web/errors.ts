@@ -12,7 +12,9 @@ export type WebAuthErrorKind =
   /** The function answered with an error envelope (or not with an envelope at all). */
   | 'function'
   /** The function could not be reached. */
-  | 'network';
+  | 'network'
+  /** The CloudBase JS SDK refused the custom-login ticket (custom login off, another environment). */
+  | 'cloudbase';
 
 export interface WebAuthErrorDetails {
   /** HTTP status of the function's answer. */

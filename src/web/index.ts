@@ -10,10 +10,15 @@
  * checked by the function when sessionStorage lost it; `code` and `state` removed from the
  * address bar before the exchange, so a reload or a shared link never presents the code again
  * (WeChat's 40163); denial and every function error as a typed WebAuthError.
+ *
+ * With `cloudbaseAuth` (the auth of a CloudBase JS SDK app the page made) and a function that
+ * issues custom-login tickets, the sign-in ends signed in to CloudBase as this WeChat user. A page
+ * with no CloudBase session yet calls the function's public sign-in routes; its state is then
+ * bound to a secret kept in storage (PKCE), sent with the code.
  */
 import { createCall, type TransportOptions } from './call.js';
 import { WebAuthError } from './errors.js';
-import { buildAuthorizeUrl, newState, withoutOAuthParams, type Scope } from './url.js';
+import { buildAuthorizeUrl, newPkce, newState, withoutOAuthParams, type Scope } from './url.js';
 
 export { WebAuthError, type WebAuthErrorKind, type WebAuthErrorDetails } from './errors.js';
 export { buildAuthorizeUrl, type AuthorizeParams, type Scope } from './url.js';
@@ -45,6 +50,19 @@ export interface OAuthToken {
   is_snapshotuser?: number;
 }
 
+/** What /oauth/token adds when the function holds the CloudBase custom-login key. */
+interface TokenAnswer extends OAuthToken {
+  ticket?: string;
+}
+
+/**
+ * The part of a CloudBase JS SDK auth the SDK uses (`app.auth()` of @cloudbase/js-sdk): no
+ * dependency on it, any object with this method will do.
+ */
+export interface CloudBaseAuthLike {
+  signInWithCustomTicket(getTicket: () => Promise<string>): Promise<unknown>;
+}
+
 export interface Session extends OAuthToken {
   /** When access_token expires, in ms since the epoch (browser clock). */
   expires_at: number;
@@ -72,6 +90,12 @@ export interface WebAuthOptions extends TransportOptions {
   storageKey?: string;
   location?: { href: string; replace(url: string): void };
   history?: { state?: unknown; replaceState(data: unknown, unused: string, url: string): void };
+  /**
+   * The page's CloudBase auth: the ticket from /oauth/token is handed to its
+   * signInWithCustomTicket before anything else is asked, so later calls carry a real Bearer
+   * (have getAccessToken read it from the same auth).
+   */
+  cloudbaseAuth?: CloudBaseAuthLike;
 }
 
 export interface SignInOptions {
@@ -108,6 +132,7 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
   const hist = () => options.history ?? history;
   const key = options.storageKey ?? 'offiaccount';
   const STATE = `${key}.state`;
+  const VERIFIER = `${key}.verifier`;
   const SESSION = `${key}.session`;
 
   const session = (): Session | null => {
@@ -137,11 +162,12 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
     session,
 
     async signIn(o = {}) {
+      const pkce = await newPkce();
       const [{ appId, authorizeUrl }, state] = await Promise.all([
         config(),
         // Signed by the function, so a return whose sessionStorage was lost can still be vouched for.
         // A function from before /oauth/state answers 404: a local state still works while storage lasts.
-        call<{ state: string }>('/oauth/state', {}).then(
+        call<{ state: string }>('/oauth/state', pkce ? { code_challenge: pkce.challenge } : {}).then(
           (r) => r.state,
           (e: WebAuthError) => {
             if (e.status == 404 || /^No route/.test(e.message)) return newState();
@@ -150,6 +176,9 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
         ),
       ]);
       store().setItem(STATE, state);
+      // Only a state the function signed was bound to the verifier; a local one never reaches it.
+      if (pkce && SIGNED.test(state)) store().setItem(VERIFIER, pkce.verifier);
+      else store().removeItem(VERIFIER);
       const url = buildAuthorizeUrl(authorizeUrl, {
         appId,
         redirectUri: o.redirectUri ?? withoutOAuthParams(loc().href, false),
@@ -172,7 +201,9 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
       const h = hist();
       h.replaceState(h.state ?? null, '', withoutOAuthParams(loc().href, true));
       const expected = store().getItem(STATE);
+      const verifier = store().getItem(VERIFIER);
       store().removeItem(STATE);
+      store().removeItem(VERIFIER);
 
       // With the stored state, compare here. Without it (storage lost in WeChat's webview), only a
       // state shaped like a signed one goes on, and the function checks its signature before the
@@ -185,10 +216,24 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
       }
       if (!code) throw new WebAuthError('denied', 'The person declined to authorize on WeChat');
 
-      const token = await call<OAuthToken>('/oauth/token', expected ? { code } : { code, state }).catch((e: WebAuthError) => {
+      // The verifier proves this browser asked for the state; without it, the state alone as before.
+      const body = verifier ? { code, state, code_verifier: verifier } : expected ? { code } : { code, state };
+      const { ticket, ...token } = await call<TokenAnswer>('/oauth/token', body).catch((e: WebAuthError) => {
         // The function's refusal of the state: no WeChat errcode, and says so.
         throw !expected && e.errcode == null && /\bstate\b/.test(e.message) ? Object.assign(e, { kind: 'state_mismatch' }) : e;
       });
+      // Into CloudBase first: the routes after this one may need its Bearer. The ticket is not kept.
+      if (ticket && options.cloudbaseAuth) {
+        let outcome: unknown;
+        try {
+          outcome = await options.cloudbaseAuth.signInWithCustomTicket(async () => ticket);
+        } catch (error) {
+          outcome = { error };
+        }
+        // Newer CloudBase SDKs answer {data, error} instead of throwing.
+        const failed = (outcome as { error?: { message?: string } } | undefined)?.error;
+        if (failed) throw new WebAuthError('cloudbase', `CloudBase refused the sign-in ticket: ${failed.message ?? failed}`);
+      }
       let s = save(token);
       // Snapshot-page visitors have no profile: WeChat would answer 48001.
       if (token.scope.split(',').includes('snsapi_userinfo') && !token.is_snapshotuser) {
@@ -215,6 +260,7 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
     signOut() {
       store().removeItem(SESSION);
       store().removeItem(STATE);
+      store().removeItem(VERIFIER);
     },
   };
 }

@@ -42,3 +42,16 @@ export function newState(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * A PKCE pair: the verifier the page keeps and the challenge (base64url SHA-256) it sends for
+ * the state. Undefined where WebCrypto's digest is missing (a page not served over https).
+ */
+export async function newPkce(): Promise<{ verifier: string; challenge: string } | undefined> {
+  if (!crypto.subtle) return undefined;
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  return { verifier, challenge };
+}
