@@ -29,7 +29,9 @@ async function dev(): Promise<void> {
     apps: [{ appId: DEV_APP_ID, appSecret }],
   });
   // Users sign in through a stand-in of CloudBase's sign-in, so end-user routes run in jwt mode and the
-  // demo page sends a real Bearer token. An AUTH_MODE or key source set in the environment still wins.
+  // demo page sends a real Bearer token: the sign-in routes are public, /oauth/token issues a
+  // custom-login ticket with the stand-in's key, and the stand-in turns it into the Bearer.
+  // An AUTH_MODE or key source set in the environment still wins.
   const { createDevSignin } = await import('./dev/signin.js');
   const signin = createDevSignin();
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
@@ -46,7 +48,8 @@ async function dev(): Promise<void> {
       `  demo page  ${local}/demo/`,
       `  API docs   ${local}/docs`,
       `  emulator   ${emulator.url}`,
-      `  sign-in    POST ${local}/__dev/signin (dev tokens; end-user routes: AUTH_MODE=${config.authMode})`,
+      `  sign-in    POST ${local}/__dev/signin ({ticket} from /oauth/token, or {user}; end-user routes: AUTH_MODE=${config.authMode})`,
+      `  public     ${config.publicRoutes.join(', ') || 'none'}`,
       '',
       '  Set appId and appSecret to talk to real WeChat instead.',
       '',

@@ -81,7 +81,7 @@ interface Tab {
   /** Uncaught script errors and alert() texts: a flow that works has none. */
   problems: string[];
   /** Every POST the page made to the function, with its Authorization header. */
-  calls: { path: string; authorization: string | undefined }[];
+  calls: { path: string; authorization: string | undefined; body: any }[];
   /** Every answer from the emulator. */
   emulatorResponses: Response[];
   console: string[];
@@ -101,7 +101,13 @@ async function newTab(): Promise<Tab> {
   page.on('console', (message) => tab.console.push(message.text()));
   page.on('request', (request) => {
     if (request.method() === 'POST' && request.url().startsWith(fn.url)) {
-      tab.calls.push({ path: new URL(request.url()).pathname, authorization: request.headers().authorization });
+      let body: unknown;
+      try {
+        body = JSON.parse(request.postData() ?? 'null');
+      } catch {
+        body = undefined;
+      }
+      tab.calls.push({ path: new URL(request.url()).pathname, authorization: request.headers().authorization, body });
     }
   });
   page.on('response', (response) => {
@@ -147,9 +153,9 @@ describe('demo page', () => {
     assert.match(openid, OPENID);
     assert.equal(await text(page, 'scope'), 'snsapi_base');
     assert.equal(await page.getByTestId('profile').isVisible(), false, 'no profile under snsapi_base');
-    // The function runs with AUTH_MODE=jwt: the demo signed in to the app and sent its token.
+    // The sign-in routes are public in the local run: the page had no session before the ticket.
     const exchange = tab.calls.find((call) => call.path === '/oauth/token');
-    assert.match(exchange?.authorization ?? '', /^Bearer ey/);
+    assert.equal(exchange?.authorization, undefined);
     await shot(page, '03-demo-signed-in-base');
 
     await page.getByTestId('signout').click();
@@ -166,6 +172,30 @@ describe('demo page', () => {
       tab.emulatorResponses.map(() => 302),
       'no page was shown on the way: the sign-in was silent',
     );
+    assert.deepEqual(tab.problems, []);
+  });
+
+  it('the whole circle: no session → WeChat → code → ticket → CloudBase session → profile with a Bearer for this WeChat user', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await openDemo(tab);
+    await page.getByTestId('signin-userinfo').click();
+    await page.getByTestId('emu-user-carol').click();
+    await page.getByTestId('emu-allow').click();
+    const openid = await signedIn(page);
+    await page.getByTestId('profile').waitFor();
+
+    const [state, token] = ['/oauth/state', '/oauth/token'].map((path) => tab.calls.find((call) => call.path === path)!);
+    assert.equal(state.authorization, undefined, 'the state was asked without a session');
+    assert.match(state.body.code_challenge, /^[\w-]{43}$/);
+    assert.equal(token.authorization, undefined, 'and the code exchanged without one');
+    assert.deepEqual(Object.keys(token.body).sort(), ['code', 'code_verifier', 'state']);
+    const signin = tab.calls.find((call) => call.path === '/__dev/signin');
+    assert.match(signin?.body.ticket ?? '', /^local-dev-[\w-]+\/@@\/ey/, 'the ticket went to the sign-in');
+    const userinfo = tab.calls.find((call) => call.path === '/oauth/userinfo');
+    assert.match(userinfo?.authorization ?? '', /^Bearer ey/);
+    const claims = JSON.parse(Buffer.from(userinfo!.authorization!.split('.')[1], 'base64url').toString());
+    assert.equal(claims.sub, openid, 'the CloudBase session is this WeChat user');
     assert.deepEqual(tab.problems, []);
   });
 
@@ -304,11 +334,69 @@ describe('demo page without the dev sign-in', () => {
       await page.getByTestId('emu-user-bob').click();
       await page.getByTestId('signed-in').waitFor();
       assert.match(await text(page, 'openid'), OPENID);
-      assert.deepEqual(signinStatus, [404, 404], 'asked once per page load (before and after WeChat), then remembered');
+      assert.deepEqual(signinStatus, [], 'no ticket came (no custom-login key), so the missing sign-in was never asked');
       assert.equal(await page.getByTestId('error').isVisible(), false);
       assert.deepEqual(tab.problems, []);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+/**
+ * CloudBase's own demo page, as it calls the function through the HTTP access service: no Bearer
+ * at all, a fixed state in the authorize URL, and the code sent alone. Served from its own origin.
+ */
+const CLOUDBASE_DEMO = (functionUrl: string) => `<!doctype html><meta charset="utf-8"><title>CloudBase demo</title><p id="out">…</p>
+<script>
+const FN = ${JSON.stringify(functionUrl)} + '/offiaccount-common'
+const post = (path, body) => fetch(FN + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}) }).then((r) => r.json())
+;(async () => {
+  const code = new URLSearchParams(location.search).get('code')
+  if (!code) {
+    const { data } = await post('/oauth/config')
+    location.href = data.authorizeUrl + '?appid=' + data.appId + '&redirect_uri=' + encodeURIComponent(location.origin + location.pathname) +
+      '&response_type=code&scope=snsapi_base&state=STATE#wechat_redirect'
+    return
+  }
+  const res = await post('/oauth/token', { code })
+  document.getElementById('out').textContent = res.code === 0 ? 'openid ' + res.data.openid : 'error ' + res.msg
+})()
+</script>`;
+
+describe("CloudBase's demo page against public routes without tickets", () => {
+  it('signs in with config, authorize and token, sending no Bearer and a fixed state', async () => {
+    const { createServer } = await import('node:http');
+    let functionUrl = '';
+    const pageServer = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(CLOUDBASE_DEMO(functionUrl));
+    });
+    await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+    const pageOrigin = `http://127.0.0.1:${(pageServer.address() as { port: number }).port}`;
+    const config = loadConfig(
+      { AUTH_MODE: 'gateway', PUBLIC_ROUTES: '/oauth/config,/oauth/state,/oauth/token', corsAllowOrigin: pageOrigin, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      { emulatorCredentials: { appId: APP_ID, appSecret: APP_SECRET, baseUrl: emu.url } },
+    );
+    const open = await startFunction({ config, logger: createLogger({ level: 'silent', secrets: [APP_SECRET] }) });
+    functionUrl = open.url;
+    try {
+      const tab = await newTab();
+      const { page } = tab;
+      const sent: { path: string; authorization?: string }[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().startsWith(open.url)) sent.push({ path: new URL(request.url()).pathname, authorization: request.headers().authorization });
+      });
+      await page.goto(`${pageOrigin}/demo.html`);
+      await page.getByTestId('emu-user-bob').click();
+      await page.getByText(/^openid /).waitFor();
+      assert.match((await page.locator('#out').textContent())!.slice('openid '.length), OPENID);
+      assert.equal(new URL(page.url()).searchParams.get('state'), 'STATE');
+      assert.deepEqual(sent, [{ path: '/offiaccount-common/oauth/config', authorization: undefined }, { path: '/offiaccount-common/oauth/token', authorization: undefined }]);
+      assert.deepEqual(tab.problems, []);
+    } finally {
+      await open.close();
+      await new Promise((resolve) => pageServer.close(resolve));
     }
   });
 });

@@ -8,35 +8,40 @@ import { createWebAuth, WebAuthError, type Session } from '../../web/index.js';
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`)!;
 
 /**
- * The function's user routes want a CloudBase access token. Locally the dev sign-in stand-in
- * hands one out; a server without it (404) accepts calls without a token. Concurrent calls
- * share one request.
+ * Plays `app.auth()` of the CloudBase JS SDK on the local run: the ticket the function issues goes
+ * to the sign-in stand-in (CloudBase's side), whose Bearer every later call carries. The page needs
+ * no session before that: the sign-in routes are public, as behind CloudBase's HTTP access service.
+ * A server without the stand-in (404) takes calls without a token.
  */
-let devToken: Promise<{ token?: string; until: number }> | undefined;
-async function fetchDevToken(): Promise<{ token?: string; until: number }> {
-  const response = await fetch('/__dev/signin', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: 'demo-user' }),
-  });
-  if (response.status === 404) return { until: Infinity };
-  const body = await response.json().catch(() => undefined);
-  const data = body?.data ?? body;
-  if (!response.ok || !data?.access_token) {
-    throw new Error(`The local sign-in (/__dev/signin) failed: ${body?.msg ?? `HTTP ${response.status}`}`);
-  }
-  return { token: data.access_token, until: Date.now() + Math.max(0, (data.expires_in ?? 300) - 30) * 1000 };
-}
-async function devAccessToken(): Promise<string | undefined> {
-  const current = devToken && (await devToken.catch(() => undefined));
-  if (!current || current.until <= Date.now()) {
-    devToken = fetchDevToken();
-    devToken.catch(() => (devToken = undefined));
-  }
-  return (await devToken!).token;
-}
+const CLOUDBASE_SESSION = 'demo.cloudbase';
+const cloudbaseAuth = {
+  async signInWithCustomTicket(getTicket: () => Promise<string>): Promise<void> {
+    const response = await fetch('/__dev/signin', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ticket: await getTicket() }),
+    });
+    if (response.status === 404) return;
+    const body = await response.json().catch(() => undefined);
+    const data = body?.data ?? body;
+    if (!response.ok || !data?.access_token) throw new Error(body?.msg ?? `the local sign-in answered HTTP ${response.status}`);
+    const until = Date.now() + Math.max(0, (data.expires_in ?? 300) - 30) * 1000;
+    sessionStorage.setItem(CLOUDBASE_SESSION, JSON.stringify({ token: data.access_token, until }));
+  },
+  accessToken(): string | undefined {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(CLOUDBASE_SESSION) ?? 'null');
+      return saved && saved.until > Date.now() ? saved.token : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  signOut(): void {
+    sessionStorage.removeItem(CLOUDBASE_SESSION);
+  },
+};
 
-const auth = createWebAuth({ getAccessToken: devAccessToken, lang: 'en' });
+const auth = createWebAuth({ cloudbaseAuth, getAccessToken: () => cloudbaseAuth.accessToken(), lang: 'en' });
 
 interface Told {
   title: string;
@@ -60,6 +65,8 @@ function tell(error: unknown): Told {
       };
     case 'no_session':
       return { title: 'You are not signed in', text: AGAIN };
+    case 'cloudbase':
+      return { title: 'CloudBase did not sign you in', text: `${error.message}. ${AGAIN}` };
     case 'network':
       return { title: 'The function cannot be reached', text: 'The page could not reach offiaccount-common. Check that it is running (npm start) and try again.' };
   }
@@ -177,6 +184,7 @@ function wire(): void {
   );
   $('signout').addEventListener('click', () => {
     auth.signOut();
+    cloudbaseAuth.signOut();
     render(null);
     say('Signed out. The page has forgotten your openid and tokens.');
   });
