@@ -432,8 +432,11 @@ describe('the local run signs users in through the stand-in', () => {
     const health = (await (await fetch(`${url}/`)).json()) as any;
     assert.equal(health.data.features.auth, 'jwt');
 
-    const anonymous = await fetch(`${url}/oauth/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const anonymous = await fetch(`${url}/oauth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(anonymous.status, 401);
+    // The sign-in routes are public in the local run, as behind CloudBase's HTTP access service.
+    const publicConfig = await fetch(`${url}/oauth/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(publicConfig.status, 200);
 
     const signin = await fetch(`${url}/__dev/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"demo-user"}' });
     assert.equal(signin.status, 200);

@@ -111,3 +111,20 @@ describe('CLOUDBASE_CUSTOM_LOGIN_KEY at start', () => {
     assert.ok(!JSON.stringify(config).includes('BEGIN'));
   });
 });
+
+describe("the local run's sign-in stand-in", () => {
+  it('redeems a ticket signed with the key it made, and no other, for 10 minutes', async () => {
+    const { createDevSignin } = await import('../src/dev/signin.js');
+    const clock = new ManualClock(Date.UTC(2026, 11, 2, 2, 0, 0));
+    const signin = createDevSignin({ clock });
+    const config = loadConfig({ ...creds, ...signin.env });
+    const ticket = createTicketSigner(config.customLoginKey!, clock).sign(OPENID);
+    assert.equal(signin.redeem(ticket), OPENID);
+    const foreign = createTicketSigner(parseCustomLoginKey(customLoginKey('local-dev').json), clock).sign(OPENID);
+    assert.throws(() => signin.redeem(foreign), /refused/);
+    const [head, jwt] = ticket.split('/@@/');
+    assert.throws(() => signin.redeem(`${head}/@@/${jwt.slice(0, -4)}AAAA`), /signature/);
+    clock.advance(10 * 60_000);
+    assert.throws(() => signin.redeem(ticket), /expired/);
+  });
+});

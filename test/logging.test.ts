@@ -44,7 +44,8 @@ describe('request lines', () => {
   before(async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
     const signin = createDevSignin({ clock });
-    stack = await startStack({ clock, env: { ...signin.env } });
+    // Every route closed to callers without a Bearer, so a refused call shows in the lines too.
+    stack = await startStack({ clock, env: { ...signin.env, PUBLIC_ROUTES: '' } });
     bearer = { authorization: `Bearer ${(await signin.issue('log-user')).access_token}` };
   });
   after(() => stack.close());
