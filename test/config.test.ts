@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { customLoginKey, ENV_ID } from './support/custom-login-key.js';
 
 const creds = { appId: 'wx1234567890abcdef', appSecret: '0123456789abcdef0123456789abcdef' };
 const emulatorCredentials = { appId: 'wx0123456789abcdef', appSecret: 'devsecretdevsecret', baseUrl: 'http://127.0.0.1:9100' };
@@ -90,6 +91,23 @@ describe('starting without credentials', () => {
     const result = await run(['dev'], { NODE_ENV: 'production', PORT: '0', EMULATOR_PORT: '0' });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /appId is not set/);
+  });
+});
+
+describe('a production start with the custom-login key of another environment', () => {
+  it('stops naming CLOUDBASE_CUSTOM_LOGIN_KEY, and does not print the key', async () => {
+    const { json, pemBody } = customLoginKey('other-env');
+    const result = await run(['start'], {
+      NODE_ENV: 'production',
+      PORT: '0',
+      appId: 'wx1234567890abcdef',
+      appSecret: 'S3cretS3cretS3cretS3cretS3cret42',
+      CLOUDBASE_CUSTOM_LOGIN_KEY: json,
+      TCB_ENV: ENV_ID,
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /configuration error \(CLOUDBASE_CUSTOM_LOGIN_KEY\): .*"other-env".*TCB_ENV/);
+    assert.ok(!result.stderr.includes(pemBody));
   });
 });
 

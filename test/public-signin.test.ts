@@ -216,6 +216,34 @@ describe('public sign-in with CloudBase tickets', () => {
   });
 });
 
+describe('whose id the ticket carries', () => {
+  const ticketUid = (ticket: string) => JSON.parse(Buffer.from(ticket.split('/@@/')[1].split('.')[1], 'base64url').toString()).uid;
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      openPlatform: true,
+      env: { AUTH_MODE: 'gateway', PUBLIC_ROUTES: SIGNIN, CLOUDBASE_CUSTOM_LOGIN_KEY: customLoginKey().json, TCB_ENV: ENV_ID, CLOUDBASE_TICKET_UID: 'unionid' },
+    });
+  });
+  after(() => stack.close());
+
+  it('is the unionid when so configured and WeChat sends one', async () => {
+    const { verifier, state, call } = await startSignin(stack);
+    const result = await call('/oauth/token', { code: stack.code('snsapi_base', 'alice'), state, code_verifier: verifier });
+    assert.equal(result.status, 200, result.text);
+    assert.ok(result.body.data.unionid);
+    assert.equal(ticketUid(result.body.data.ticket), result.body.data.unionid);
+  });
+
+  it('is none for a Moments snapshot visitor, whose openid is a stand-in', async () => {
+    const { verifier, state, call } = await startSignin(stack);
+    const result = await call('/oauth/token', { code: stack.code('snsapi_base', 'alice', { snapshot: true }), state, code_verifier: verifier });
+    assert.equal(result.status, 200, result.text);
+    assert.equal(result.body.data.is_snapshotuser, 1);
+    assert.equal(result.body.data.ticket, undefined);
+  });
+});
+
 describe('public sign-in without tickets', () => {
   let stack: Stack;
   let strict: Stack;

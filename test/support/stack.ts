@@ -40,11 +40,13 @@ export interface Stack {
 export interface StackOptions {
   env?: Record<string, string>;
   clock?: ManualClock;
+  /** The account is bound to an Open Platform account: WeChat sends unionids. */
+  openPlatform?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET }] });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }] });
   const config = loadConfig({
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
