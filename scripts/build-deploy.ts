@@ -6,6 +6,9 @@
  *   package.json      no dependencies: nothing to install at deploy time
  *   cloudbaserc.json  a template for `tcb fn deploy <name> --httpFn`, run from deploy/
  *
+ * The build replaces these four files and nothing else: the folder is also where the CLI reads
+ * the user's secrets (.env.local), which a rebuild must never touch.
+ *
  * Usage: node --import tsx scripts/build-deploy.ts [--out <dir>]
  */
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -114,9 +117,12 @@ export interface BuildResult {
   bundleBytes: number;
 }
 
+/** What the build writes; anything else in the folder belongs to the user. */
+export const GENERATED_FILES = ['index.mjs', 'scf_bootstrap', 'package.json', 'cloudbaserc.json'];
+
 export async function buildDeploy(outDir = path.join(root, 'deploy')): Promise<BuildResult> {
-  await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
+  await Promise.all(GENERATED_FILES.map((file) => rm(path.join(outDir, file), { force: true })));
 
   const previous = process.cwd();
   process.chdir(root);

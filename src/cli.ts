@@ -44,7 +44,7 @@ async function dev(): Promise<void> {
     [
       '',
       '  offiaccount-common (local run, no appId configured: WeChat is the local emulator)',
-      `  function   ${local}`,
+      `  function   ${local} (listening on ${running.listening})`,
       `  demo page  ${local}/demo/`,
       `  API docs   ${local}/docs`,
       `  emulator   ${emulator.url}`,

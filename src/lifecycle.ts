@@ -3,6 +3,7 @@
  * deploy bundle) and the local run (src/cli.ts): the start-up failure message, the "listening"
  * line, and a graceful stop on SIGTERM/SIGINT that lets in-flight requests finish.
  */
+import { BlockList, isIP } from 'node:net';
 import { ConfigError, type Config } from './config.js';
 import type { Logger } from './log.js';
 import type { RunningFunction } from './server.js';
@@ -20,11 +21,29 @@ export function failStart(error: unknown): never {
   process.exit(1);
 }
 
-/** The start-up line, and a loud warning when end-user routes accept anyone. */
+/** Loopback, private, link-local and unique-local ranges: addresses no WeChat server has. */
+const LOCAL_NETWORKS = new BlockList();
+for (const [prefix, bits] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['100.64.0.0', 10], ['0.0.0.0', 8]] as const) {
+  LOCAL_NETWORKS.addSubnet(prefix, bits, 'ipv4');
+}
+for (const [prefix, bits] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) LOCAL_NETWORKS.addSubnet(prefix, bits, 'ipv6');
+
+/** True for a host name or address that can only be this machine or a private network. */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  const mapped = family === 6 && /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
+  return mapped ? LOCAL_NETWORKS.check(mapped, 'ipv4') : LOCAL_NETWORKS.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** The start-up line, and loud warnings for settings that only make sense on a laptop. */
 export function announce(running: RunningFunction, config: Config): void {
   running.logger.info(
     {
-      url: running.url,
+      // What the server is bound to (0.0.0.0 means every interface), not a guess at a client's URL.
+      url: running.listening,
       port: running.port,
       mode: config.mode,
       appId: config.appId,
@@ -40,6 +59,13 @@ export function announce(running: RunningFunction, config: Config): void {
     running.logger.info(
       { publicRoutes: config.publicRoutes },
       `public routes (no Bearer token needed, limited per client address): ${config.publicRoutes.join(', ')}`,
+    );
+  }
+  const upstream = new URL(config.wechatApiBaseUrl);
+  if (config.production && isLocalHost(upstream.hostname)) {
+    running.logger.warn(
+      { WECHAT_API_BASE_URL: upstream.origin },
+      'WECHAT_API_BASE_URL points at a loopback or private address, not WeChat: every sign-in and token call goes there. Unset it to use https://api.weixin.qq.com.',
     );
   }
   if (config.authMode === 'none') {

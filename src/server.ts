@@ -14,7 +14,10 @@ import { connectionDrainer } from './drain.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface RunningFunction {
+  /** Where a client on this machine reaches it (loopback when bound to every interface). */
   url: string;
+  /** What the server is bound to, as a URL: http://0.0.0.0:9000 means every interface. */
+  listening: string;
   port: number;
   app: Hono<AppEnv>;
   composed: Composed;
@@ -68,11 +71,12 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
     );
   });
 
-  const port = (server.address() as AddressInfo).port;
+  const { port, address, family } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
+    listening: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,
     port,
     app,
     composed,

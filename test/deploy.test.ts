@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { freePort } from './support/ports.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -103,6 +103,21 @@ describe('the deploy folder', () => {
     assert.ok(fn.stdout.every((line) => !line.includes(APP_SECRET)));
     fn.child.kill('SIGTERM');
     assert.deepEqual(await fn.exited, { code: 0, signal: null });
+  });
+
+  test("a rebuild replaces its own files and leaves the user's deploy/.env.local as it was", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'offiaccount-rebuild-'));
+    try {
+      const secrets = 'ENV_ID=my-env\nappId=wx1234567890abcdef\nappSecret=kept-across-builds\n';
+      await writeFile(path.join(out, '.env.local'), secrets);
+      await writeFile(path.join(out, 'index.mjs'), 'stale output');
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build-deploy.ts', '--out', out], { cwd: root });
+      assert.equal(await readFile(path.join(out, '.env.local'), 'utf8'), secrets);
+      assert.notEqual(await readFile(path.join(out, 'index.mjs'), 'utf8'), 'stale output');
+      assert.deepEqual((await readdir(out)).sort(), ['.env.local', 'cloudbaserc.json', 'index.mjs', 'package.json', 'scf_bootstrap']);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   test('without appId it stops at once with a non-zero code, naming the variable', async () => {
