@@ -440,7 +440,10 @@ describe('the local run signs users in through the stand-in', () => {
 
     const signin = await fetch(`${url}/__dev/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"demo-user"}' });
     assert.equal(signin.status, 200);
-    const issued = (await signin.json()) as { access_token: string; token_type: string; expires_in: number };
+    const answer = (await signin.json()) as { code: number; msg: string; data: { access_token: string; token_type: string; expires_in: number } };
+    assert.equal(answer.code, 0, 'the envelope, as every other route answers');
+    assert.equal(answer.msg, 'success');
+    const issued = answer.data;
     assert.equal(issued.token_type, 'Bearer');
     assert.ok(issued.expires_in > 0 && issued.expires_in <= 3600, 'short-lived');
     const [header, payload] = issued.access_token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
@@ -298,6 +299,30 @@ describe('command line', () => {
       const created = await (await fetch(`${url}/__emulator/code`, { method: 'POST', body: JSON.stringify({ appid: APP.appId, user: 'cli' }) })).json();
       const token = await (await fetch(`${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: APP.appId, secret: APP.appSecret, code: created.code, grant_type: 'authorization_code' })}`)).json();
       assert.match(token.openid, /^o/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('names the AppID and AppSecret it accepts in its banner, the default ones when no --app is given', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const [url, appId, appSecret] = await new Promise<string[]>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          const listening = /listening on (http:\/\/\S+)/.exec(out);
+          const account = /appId=(\S+) appSecret=(\S+)\n/.exec(out);
+          if (listening && account) resolve([listening[1], account[1], account[2]]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      // What the banner says works: those credentials exchange a code.
+      const created = await (await fetch(`${url}/__emulator/code`, { method: 'POST', body: JSON.stringify({ appid: appId }) })).json();
+      const token = await (await fetch(`${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: appId, secret: appSecret, code: created.code, grant_type: 'authorization_code' })}`)).json();
+      assert.match(token.openid, /^o/);
+      const docs = readFileSync(new URL('../docs/emulator.md', import.meta.url), 'utf8');
+      assert.ok(docs.includes(appId) && docs.includes(appSecret), 'docs/emulator.md names the default credentials');
     } finally {
       child.kill('SIGTERM');
     }

@@ -123,5 +123,8 @@ describe('/docs (local run)', () => {
         assert.ok(html.includes(`<code>${field}</code>`), `${route.path}: field ${field} missing from /docs`);
       }
     }
+    // The page lists GET / and GET /openapi.json, so it must not claim that every route is POST.
+    assert.doesNotMatch(html, /every route is <code>POST<\/code>/i);
+    assert.match(html, /only <code>GET<\/code> routes are the health check <code>GET \/<\/code>/);
   });
 });

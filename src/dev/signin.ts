@@ -3,9 +3,10 @@
  * tokens with a key made at start and publishes that key as a JWKS, so the local function runs in
  * AUTH_MODE=jwt and the demo page sends a real Bearer token, as a page on CloudBase does.
  *
- *   POST /__dev/signin     {user?: string} → {access_token, token_type: 'Bearer', expires_in}
+ *   POST /__dev/signin     {user?: string} → {code: 0, msg: 'success', data: {access_token, token_type: 'Bearer', expires_in}}
  *   POST /__dev/signin     {ticket} → the same, for the ticket's uid: CloudBase's custom login
- *   GET  /__dev/jwks.json  the public key, as CloudBase publishes its /auth/v1/certs
+ *   GET  /__dev/jwks.json  the public key, as CloudBase publishes its /auth/v1/certs (a bare JWKS,
+ *                          as every JWT library reads it: the one answer that is not the envelope)
  *
  * It also plays the CloudBase environment's custom login: it makes a custom-login key (the JSON
  * the console would give) for the function to sign tickets with, and accepts those tickets only
@@ -22,6 +23,7 @@ import { seconds, systemClock, type Clock } from '../clock.js';
 import { CUSTOM_UID } from '../cloudbase/custom-login.js';
 import { AppError } from '../errors.js';
 import type { AppEnv } from '../function/app.js';
+import { success } from '../function/envelope.js';
 import { parseJsonBody, validate } from '../function/validation.js';
 
 export const DEV_ISSUER = 'offiaccount-common-dev-signin';
@@ -140,7 +142,7 @@ export function createDevSignin(options: DevSigninOptions = {}): DevSignin {
       app.post('/__dev/signin', async (c) => {
         const { user, ticket } = validate(signinBody, parseJsonBody(await c.req.text()));
         c.header('Cache-Control', 'no-store');
-        return c.json(await issue(ticket === undefined ? user : redeem(ticket)));
+        return c.json(success(await issue(ticket === undefined ? user : redeem(ticket))));
       });
       app.get('/__dev/jwks.json', (c) => c.json(jwks));
       return env;

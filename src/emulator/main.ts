@@ -31,7 +31,10 @@ try {
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${values.port}"`);
-const apps = (values.app ?? ['wx0123456789abcdef:emulator-secret-0123']).map((pair) => {
+/** The account the emulator accepts when no --app is given. */
+const DEFAULT_APP = 'wx0123456789abcdef:emulator-secret-0123';
+
+const apps = (values.app ?? [DEFAULT_APP]).map((pair) => {
   const [appId, appSecret] = pair.split(':');
   if (!appId || !appSecret) fail(`--app must be APPID:SECRET, got "${pair}"`);
   return { appId, appSecret };
@@ -41,7 +44,9 @@ const running = await startEmulator({ port, host: values.host, apps, redirectHos
   (error: Error) => fail(`could not listen on ${values.host}:${port}: ${error.message}`),
 );
 process.stdout.write(`WeChat emulator listening on ${running.url}\n`);
-for (const app of apps) process.stdout.write(`  account ${app.appId}\n`);
+// The credentials are the emulator's own, made up for local runs: a server under test needs both.
+process.stdout.write(`  accepts (AppID / AppSecret)${values.app ? '' : ', the default; choose others with --app APPID:SECRET'}:\n`);
+for (const app of apps) process.stdout.write(`    appId=${app.appId} appSecret=${app.appSecret}\n`);
 process.stdout.write(`  authorize page ${running.url}/connect/oauth2/authorize\n`);
 const stop = () => running.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);

@@ -111,7 +111,8 @@ function failureResponses(access: Access): Record<string, unknown> {
 const DESCRIPTION = [
   "The HTTP function behind a WeChat Official Account on Tencent CloudBase: web OAuth, the account's global access_token, JS-SDK signatures.",
   '',
-  'Every route is `POST` with a JSON body and answers `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
+  'Every API route (`/oauth/*`, `/jssdk/*`, `/token/*`) is `POST` with a JSON body; the only `GET` routes are the health check `GET /` and this document, `GET /openapi.json`. ' +
+    'Every answer but this document is `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
   '',
   'Paths are listed bare (`/oauth/token`). Each also works behind a function-name prefix (`/{functionName}/oauth/token`) and in the CloudBase gateway form ' +
     '`https://{envId}.api.tcloudbasegateway.com/v1/functions/{functionName}/oauth/token?webfn=true` (or with the `X-Tcb-Webfn: true` header instead of the query).',

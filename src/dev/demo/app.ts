@@ -23,7 +23,7 @@ const cloudbaseAuth = {
     });
     if (response.status === 404) return;
     const body = await response.json().catch(() => undefined);
-    const data = body?.data ?? body;
+    const data = body?.data;
     if (!response.ok || !data?.access_token) throw new Error(body?.msg ?? `the local sign-in answered HTTP ${response.status}`);
     const until = Date.now() + Math.max(0, (data.expires_in ?? 300) - 30) * 1000;
     sessionStorage.setItem(CLOUDBASE_SESSION, JSON.stringify({ token: data.access_token, until }));
