@@ -6,7 +6,7 @@
  *   node --import tsx scripts/build-web.ts
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { bundleWebSdk, SDK_ENTRY, SDK_FILE } from '../src/dev/demo/bundle.js';
@@ -15,9 +15,8 @@ import { bundleWebSdk, SDK_ENTRY, SDK_FILE } from '../src/dev/demo/bundle.js';
 export const SIZE_LIMIT_GZIP = 4096;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'dist', 'web');
 
-function writeTypes(): string[] {
+function writeTypes(outDir: string): string[] {
   const written: string[] = [];
   const program = ts.createProgram([SDK_ENTRY], {
     declaration: true,
@@ -44,19 +43,32 @@ function writeTypes(): string[] {
   return written;
 }
 
-const bundle = await bundleWebSdk();
-mkdirSync(outDir, { recursive: true });
-const file = join(outDir, SDK_FILE);
-writeFileSync(file, bundle.code);
-const types = writeTypes();
+export interface WebBuild {
+  file: string;
+  types: string[];
+  bytes: number;
+  gzipBytes: number;
+}
 
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
-process.stdout.write(
-  `${relative(root, file)}: ${bundle.bytes} bytes minified (${kib(bundle.bytes)}), ` +
-    `${bundle.gzipBytes} bytes gzipped (${kib(bundle.gzipBytes)}; limit ${kib(SIZE_LIMIT_GZIP)})\n` +
-    `types: ${types.map((t) => relative(root, t)).join(', ')}\n`,
-);
-if (bundle.gzipBytes >= SIZE_LIMIT_GZIP) {
-  process.stderr.write('The SDK grew past its size limit.\n');
-  process.exit(1);
+/** Writes the bundle and its types into outDir (dist/web by default). */
+export async function buildWeb(outDir = join(root, 'dist', 'web')): Promise<WebBuild> {
+  const bundle = await bundleWebSdk();
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, SDK_FILE);
+  writeFileSync(file, bundle.code);
+  return { file, types: writeTypes(outDir), bytes: bundle.bytes, gzipBytes: bundle.gzipBytes };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { file, types, ...bundle } = await buildWeb();
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+  process.stdout.write(
+    `${relative(root, file)}: ${bundle.bytes} bytes minified (${kib(bundle.bytes)}), ` +
+      `${bundle.gzipBytes} bytes gzipped (${kib(bundle.gzipBytes)}; limit ${kib(SIZE_LIMIT_GZIP)})\n` +
+      `types: ${types.map((t) => relative(root, t)).join(', ')}\n`,
+  );
+  if (bundle.gzipBytes >= SIZE_LIMIT_GZIP) {
+    process.stderr.write('The SDK grew past its size limit.\n');
+    process.exit(1);
+  }
 }

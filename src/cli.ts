@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Command line:
  *   dev (default)  the function; with no appId configured, also the local WeChat emulator and the demo page

@@ -5,7 +5,7 @@
  * The bundles are built in memory with esbuild when the app is mounted (no build step before
  * `npm start`) and kept for the life of the process.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Context, Hono } from 'hono';
 import type { Config } from '../config.js';
 import type { AppEnv } from '../function/app.js';
@@ -26,7 +26,40 @@ const EXAMPLE_HOME = `<!doctype html><html lang="en"><meta charset="utf-8"><titl
 <p><code data-testid="openid"></code></p><p><a href="/examples/seed-oauth.html">Run it again</a> · <a href="/demo/">the demo on the SDK</a></p>
 <script>document.querySelector('[data-testid=openid]').textContent = sessionStorage.getItem('openid') || '(none)'</script>`;
 
-const read = (relative: string) => readFileSync(new URL(relative, import.meta.url), 'utf8');
+const read = (url: URL) => readFileSync(url, 'utf8');
+
+/** What the pages are made of; `sdk` and `demo` are the two browser bundles. */
+export interface DemoAssets {
+  html: string;
+  css: string;
+  example: string;
+  sdk(): Promise<string>;
+  demo(): Promise<string>;
+}
+
+/** The folder the installed package's build (scripts/build-package.ts) writes beside the bundled code. */
+export const PACKAGED_DEMO_FILES = { html: 'index.html', css: 'style.css', example: 'seed-oauth.html', sdk: SDK_FILE, demo: 'app.js' } as const;
+
+/**
+ * From the installed package: the files its build wrote to dist/demo/. From a source checkout:
+ * the sources, with the bundles built in memory by esbuild when first asked for.
+ */
+function demoAssets(): DemoAssets {
+  const packaged = new URL('./demo/', import.meta.url);
+  if (existsSync(new URL(PACKAGED_DEMO_FILES.demo, packaged))) {
+    const file = (name: string) => read(new URL(name, packaged));
+    const sdk = file(PACKAGED_DEMO_FILES.sdk);
+    const demo = file(PACKAGED_DEMO_FILES.demo);
+    return { html: file(PACKAGED_DEMO_FILES.html), css: file(PACKAGED_DEMO_FILES.css), example: file(PACKAGED_DEMO_FILES.example), sdk: async () => sdk, demo: async () => demo };
+  }
+  return {
+    html: read(new URL('./demo/index.html', import.meta.url)),
+    css: read(new URL('./demo/style.css', import.meta.url)),
+    example: read(new URL('../../examples/seed-oauth.html', import.meta.url)),
+    sdk: cached(async () => (await bundleWebSdk()).code),
+    demo: cached(bundleDemo),
+  };
+}
 
 // The demo's avatars come from the emulator (or WeChat's CDN); everything else from here.
 const DEMO_CSP = "default-src 'self'; img-src 'self' data: http: https:; script-src 'self'; style-src 'self'; frame-ancestors 'none'";
@@ -46,11 +79,7 @@ function cached(make: () => Promise<string>): () => Promise<string> {
 }
 
 export function mountDev(app: Hono<AppEnv>, options: DevOptions): void {
-  const html = read('./demo/index.html');
-  const css = read('./demo/style.css');
-  const example = read('../../examples/seed-oauth.html');
-  const sdk = cached(async () => (await bundleWebSdk()).code);
-  const demo = cached(bundleDemo);
+  const { html, css, example, sdk, demo } = demoAssets();
 
   const serve = (c: Context<AppEnv>, body: string, type: string, headers: Record<string, string> = {}) =>
     c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', ...headers });

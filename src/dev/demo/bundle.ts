@@ -5,7 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+
+/** esbuild is a development dependency: loaded only when something is built, never in the installed package. */
+const esbuild = () => import('esbuild');
 
 export const SDK_ENTRY = fileURLToPath(new URL('../../web/index.ts', import.meta.url));
 const DEMO_ENTRY = fileURLToPath(new URL('./app.ts', import.meta.url));
@@ -22,7 +25,7 @@ export interface WebBundle {
 }
 
 export async function bundleWebSdk(): Promise<WebBundle> {
-  const result = await build({
+  const result = await (await esbuild()).build({
     entryPoints: [SDK_ENTRY],
     bundle: true,
     minify: true,
@@ -45,7 +48,7 @@ const sdkAsExternal: Plugin = {
 };
 
 export async function bundleDemo(): Promise<string> {
-  const result = await build({
+  const result = await (await esbuild()).build({
     entryPoints: [DEMO_ENTRY],
     bundle: true,
     format: 'esm',
