@@ -38,7 +38,9 @@ async function dev(): Promise<void> {
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
   const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
   const { mountDev } = await import('./dev/mount.js');
-  const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin }) });
+  // The demo page counts WeChat's token expiry on the emulator's clock (fast-forwarded with POST /__emulator/clock).
+  const wechatClock = emulator.emulator.clock;
+  const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin, clock: wechatClock }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
   process.stdout.write(

@@ -55,7 +55,7 @@ before(async () => {
     clock,
     logger: createLogger({ level: 'silent', secrets: [APP_SECRET] }),
     mount: (app) => {
-      mountDev(app, { config, emulatorUrl: emu.url, signin });
+      mountDev(app, { config, emulatorUrl: emu.url, signin, clock });
       // Beside the served SDK bundle, so the snippet's './offiaccount-web.js' import resolves to it;
       // the page defines getAccessToken, as the snippet asks, with a token from the dev sign-in.
       app.get('/demo/snippet.html', (c) =>

@@ -7,7 +7,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Context, Hono } from 'hono';
+import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { success } from '../function/envelope.js';
+import { FAVICON_SVG } from '../emulator/authorize-page.js';
 import type { AppEnv } from '../function/app.js';
 import { mountApiReference } from './api-reference.js';
 import { bundleDemo, bundleWebSdk, SDK_FILE } from './demo/bundle.js';
@@ -15,6 +18,8 @@ import { bundleDemo, bundleWebSdk, SDK_FILE } from './demo/bundle.js';
 export interface DevOptions {
   config: Config;
   emulatorUrl: string;
+  /** WeChat's clock, the emulator's (it can be fast-forwarded): GET /__dev/clock tells the demo page its "now". */
+  clock?: Clock;
   /** The sign-in stand-in (src/dev/signin.ts): POST /__dev/signin, GET /__dev/jwks.json. */
   signin?: { mount(app: Hono<AppEnv>): void };
 }
@@ -85,6 +90,11 @@ export function mountDev(app: Hono<AppEnv>, options: DevOptions): void {
     c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', ...headers });
 
   options.signin?.mount(app);
+  const clock = options.clock ?? systemClock;
+  app.get('/__dev/clock', (c) => c.json(success({ now: clock.now() }), 200, { 'cache-control': 'no-store' }));
+  const favicon = (c: Context<AppEnv>) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get('/favicon.svg', favicon);
+  app.get('/favicon.ico', favicon);
   app.get('/demo', (c) => c.redirect('/demo/'));
   app.get('/demo/', (c) => serve(c, html, 'text/html', { 'content-security-policy': DEMO_CSP }));
   app.get('/demo/style.css', (c) => serve(c, css, 'text/css'));

@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { consentPage, errorPage, pickerPage, type AuthorizeParams } from './authorize-page.js';
+import { consentPage, errorPage, FAVICON_SVG, pickerPage, type AuthorizeParams } from './authorize-page.js';
 import { wxError, type Reply, type Scope, type WeChatState } from './state.js';
 import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
 
@@ -164,7 +164,8 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
       const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
       const name = normalizeUserName(parsed.name);
       if (!name) return undefined;
-      return { name, profile: parsed.placeholder ? 'placeholder' : 'full', snapshot: Boolean(parsed.snapshot) };
+      // A snapshot visit is one visit, not who the person is: it is never remembered.
+      return { name, profile: parsed.placeholder ? 'placeholder' : 'full', snapshot: false };
     } catch {
       return undefined;
     }
@@ -196,15 +197,30 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
     return { text, params: readParams(Object.fromEntries(Object.keys(form).map((key) => [key, text(key)]))) };
   };
 
+  /** Where the person goes next: a redirect, or for the pages' background post the URL to replace the page with. */
+  const go = (c: Context, url: string, status: 302 | 303) =>
+    (c.req.header('accept') ?? '').includes('application/json') ? c.json({ next: url }) : c.redirect(url, status);
+
   app.post('/connect/oauth2/authorize/pick', async (c) => {
     const { text, params } = await readForm(c);
     const error = problem(params);
     if (error) return c.html(errorPage(...error), 400);
-    const name = normalizeUserName(text('name')) ?? normalizeUserName(text('user'));
-    if (!name) return c.html(pickerPage(params, appName(params.appid)), 400);
-    const value = Buffer.from(JSON.stringify({ name, placeholder: text('placeholder') === '1', snapshot: text('snapshot') === '1' })).toString('base64url');
+    const typed = (text('name') ?? '').trim();
+    const name = typed ? normalizeUserName(typed) : normalizeUserName(text('user'));
+    const placeholder = text('placeholder') === '1';
+    const snapshot = text('snapshot') === '1';
+    if (!name) {
+      const reason = typed
+        ? `"${typed.slice(0, 40)}" cannot be used: a name is letters, digits, spaces, "_", "." and "-", at most 32 characters.`
+        : 'Pick one of the users above or type a name first.';
+      return c.html(pickerPage(params, appName(params.appid), { reason, name: typed, placeholder, snapshot }), 400);
+    }
+    const value = Buffer.from(JSON.stringify({ name, placeholder })).toString('base64url');
     setCookie(c, USER_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'Lax' });
-    return c.redirect(authorizeUrl(params), 303);
+    // A visitor from a Moments snapshot page gets a virtual openid and no consent page, for this visit only.
+    if (snapshot) return go(c, back(params, issue(params, { name, profile: placeholder ? 'placeholder' : 'full', snapshot: true })), 302);
+    // Without the fragment: the page replacing itself with its own URL plus a fragment would not load anything.
+    return go(c, authorizeUrl(params).replace(/#wechat_redirect$/, ''), 303);
   });
 
   app.get('/connect/oauth2/authorize/switch', (c) => {
@@ -221,8 +237,12 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
     if (!user) return c.html(pickerPage(params, appName(params.appid)));
     // Denial sends the user back with the state and no code.
     const code = text('decision') === 'allow' ? issue(params, user) : undefined;
-    return c.redirect(back(params, code), 302);
+    return go(c, back(params, code), 302);
   });
+
+  const favicon = (c: Context) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get('/favicon.svg', favicon);
+  app.get('/favicon.ico', favicon);
 
   // --- controls ---
 

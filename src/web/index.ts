@@ -88,6 +88,8 @@ export interface WebAuthOptions extends TransportOptions {
   storage?: KeyValue;
   /** Prefix of the storage keys, for two accounts on one page. */
   storageKey?: string;
+  /** The clock `expires_at` is counted on: Date.now unless given (a page whose server runs on another clock). */
+  now?: () => number;
   location?: { href: string; replace(url: string): void };
   history?: { state?: unknown; replaceState(data: unknown, unused: string, url: string): void };
   /**
@@ -144,7 +146,7 @@ export function createWebAuth(options: WebAuthOptions = {}): WebAuth {
   };
 
   const save = (s: Omit<Session, 'expires_at'>): Session => {
-    const saved = { ...s, expires_at: Date.now() + s.expires_in * 1000 };
+    const saved = { ...s, expires_at: (options.now ?? Date.now)() + s.expires_in * 1000 };
     store().setItem(SESSION, JSON.stringify(saved));
     return saved;
   };

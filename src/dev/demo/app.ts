@@ -8,6 +8,19 @@ import { createWebAuth, WebAuthError, type Session } from '../../web/index.js';
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`)!;
 
 /**
+ * WeChat's "now" on the local run: the emulator can be fast-forwarded (POST /__emulator/clock),
+ * and the page counts the WeChat tokens' expiry on its clock so the two agree. A server without
+ * /__dev/clock: this machine's clock.
+ */
+let skew = 0;
+const wechatNow = () => Date.now() + skew;
+async function syncClock(): Promise<void> {
+  const response = await fetch('/__dev/clock').catch(() => undefined);
+  const body = response?.ok ? await response.json().catch(() => undefined) : undefined;
+  if (typeof body?.data?.now === 'number') skew = body.data.now - Date.now();
+}
+
+/**
  * Plays `app.auth()` of the CloudBase JS SDK on the local run: the ticket the function issues goes
  * to the sign-in stand-in (CloudBase's side), whose Bearer every later call carries. The page needs
  * no session before that: the sign-in routes are public, as behind CloudBase's HTTP access service.
@@ -41,11 +54,25 @@ const cloudbaseAuth = {
   },
 };
 
-const auth = createWebAuth({ cloudbaseAuth, getAccessToken: () => cloudbaseAuth.accessToken(), lang: 'en' });
+const auth = createWebAuth({ cloudbaseAuth, getAccessToken: () => cloudbaseAuth.accessToken(), lang: 'en', now: wechatNow });
+
+/** Something the person can do about an error, offered beside it. */
+type Offer = 'refresh' | 'signin';
 
 interface Told {
   title: string;
   text: string;
+  offers?: Offer[];
+}
+
+/**
+ * Errors after which the stored session is no use and the person must sign in again: WeChat will
+ * not renew it (40030 / 42002), there is none, or the app's CloudBase sign-in is gone (401 with no
+ * WeChat errcode).
+ */
+function endsSession(error: unknown): boolean {
+  if (!(error instanceof WebAuthError)) return false;
+  return error.kind === 'no_session' || error.errcode === 40030 || error.errcode === 42002 || (error.status === 401 && error.errcode === undefined);
 }
 
 const AGAIN = 'Choose a way to sign in below to start again.';
@@ -75,16 +102,18 @@ function tell(error: unknown): Told {
     return { title: 'This sign-in link has expired or was already used', text: `WeChat said: ${error.message}. ${AGAIN}` };
   }
   if (e === 40030 || e === 42002) {
-    return { title: 'Your WeChat authorization has run out', text: `The refresh_token is no longer valid (${error.message}). ${AGAIN}` };
+    return { title: 'Your WeChat authorization has run out', text: `The refresh_token is no longer valid (${error.message}), so the page has signed you out. ${AGAIN}` };
+  }
+  if (e === 40001 || e === 42001) {
+    return { title: 'Your access_token is no longer valid', text: `WeChat said: ${error.message}. Refresh it for a new one, or sign in again.`, offers: ['refresh', 'signin'] };
   }
   if (e === 48001) return { title: 'WeChat will not share the profile', text: `${error.message}. Sign in with your profile to allow it.` };
-  if (error.status === 401) return { title: 'The app does not know who you are', text: `${error.message}. Sign in to the app first.` };
+  if (error.status === 401) return { title: 'The app does not know who you are', text: `${error.message}. ${AGAIN}` };
   if (error.status === 429) return { title: 'Too many attempts', text: `${error.message}. Wait a moment, then try again.` };
   return { title: 'The function reported an error', text: error.message };
 }
 
-function showError(error: unknown): void {
-  const told = tell(error);
+function showError(error: unknown, told: Told = tell(error)): void {
   $('error-title').textContent = told.title;
   $('error-text').textContent = told.text;
   const facts: string[] = [];
@@ -96,6 +125,10 @@ function showError(error: unknown): void {
   }
   $('error-detail').textContent = facts.join(' · ');
   $('error-detail').hidden = facts.length === 0;
+  const offers = told.offers ?? [];
+  $('error-refresh').hidden = !offers.includes('refresh');
+  $('error-signin').hidden = !offers.includes('signin');
+  $('error-offers').hidden = offers.length === 0;
   $('error').hidden = false;
   $('status').textContent = '';
 }
@@ -107,6 +140,13 @@ function say(text: string): void {
 
 const SEX = ['not given', 'male', 'female'];
 
+/** The access_token's expiry on WeChat's clock, so it matches what the emulator will say. */
+function expiry(session: Session): string {
+  const at = new Date(session.expires_at).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const minutes = Math.round((session.expires_at - wechatNow()) / 60_000);
+  return minutes > 0 ? `expires ${at} (in ${minutes} min)` : `expired ${at}`;
+}
+
 function render(session: Session | null): void {
   $('signed-out').hidden = Boolean(session);
   $('signed-in').hidden = !session;
@@ -114,8 +154,7 @@ function render(session: Session | null): void {
   $('openid').textContent = session.openid;
   $('scope').textContent = session.scope;
   $('unionid').textContent = session.unionid ?? 'none (the account is not bound to an Open Platform account)';
-  const minutes = Math.round((session.expires_at - Date.now()) / 60_000);
-  $('expires').textContent = `expires at ${new Date(session.expires_at).toLocaleTimeString()} (in ${minutes} min)`;
+  $('expires').textContent = expiry(session);
 
   const profile = session.profile;
   $('profile').hidden = !profile;
@@ -147,6 +186,8 @@ async function busy(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
+    // A session that cannot go on is dropped, so the sign-in choices come back and a reload shows them too.
+    if (endsSession(error)) signOut();
     showError(error);
   } finally {
     buttons.forEach((b) => (b.disabled = false));
@@ -166,35 +207,83 @@ function wire(): void {
       await auth.signIn({ scope: 'snsapi_userinfo' });
     }),
   );
-  $('refresh').addEventListener('click', () =>
+  const refresh = () =>
     busy(async () => {
+      await syncClock();
       const session = await auth.refresh();
       render(session);
-      say(`Got a new access_token; it expires at ${new Date(session.expires_at).toLocaleTimeString()}.`);
-    }),
-  );
+      say(`Got a new access_token: it ${expiry(session)}.`);
+    });
+  $('refresh').addEventListener('click', refresh);
+  $('error-refresh').addEventListener('click', refresh);
   $('verify').addEventListener('click', () =>
     busy(async () => {
+      await syncClock();
       if (await auth.verify()) {
         say('WeChat still accepts the access_token.');
       } else {
-        showError(new Error('WeChat no longer accepts this access_token. Refresh it, or sign in again.'));
+        render(auth.session());
+        showError(undefined, {
+          title: 'Your access_token is no longer valid',
+          text: 'WeChat no longer accepts it (it expired or was replaced). Refresh it for a new one, or sign in again.',
+          offers: ['refresh', 'signin'],
+        });
       }
     }),
   );
   $('signout').addEventListener('click', () => {
-    auth.signOut();
-    cloudbaseAuth.signOut();
-    render(null);
+    signOut();
     say('Signed out. The page has forgotten your openid and tokens.');
   });
+  $('error-signin').addEventListener('click', () => {
+    signOut();
+    say(AGAIN);
+  });
+  $('signin-switch').addEventListener('click', () =>
+    busy(async () => {
+      say('Taking you to WeChat to choose another user…');
+      await switcher.signIn({ scope: 'snsapi_base' });
+    }),
+  );
 }
+
+/** Forgets the WeChat session and the app's sign-in, and shows the sign-in choices. */
+function signOut(): void {
+  auth.signOut();
+  cloudbaseAuth.signOut();
+  render(null);
+}
+
+/**
+ * A sign-in through the emulator's "switch user" page, which forgets the remembered WeChat user
+ * and shows its picker (as switching accounts in WeChat does). Same storage as `auth`, so the
+ * return is handled like any other.
+ */
+const switcher = createWebAuth({
+  cloudbaseAuth,
+  getAccessToken: () => cloudbaseAuth.accessToken(),
+  lang: 'en',
+  now: wechatNow,
+  location: {
+    get href() {
+      return location.href;
+    },
+    replace: (url: string) => {
+      const target = new URL(url);
+      target.pathname = target.pathname.replace(/\/authorize$/, '/authorize/switch');
+      target.hash = '';
+      location.replace(target.toString());
+    },
+  },
+});
 
 async function start(): Promise<void> {
   wire();
+  const clockSynced = syncClock();
   auth.config().then(
     (config) => {
       $('mode').textContent = `${config.mode === 'emulator' ? 'local WeChat emulator' : 'WeChat'} · ${config.appId}`;
+      $('switch').hidden = config.mode !== 'emulator';
     },
     () => {
       $('mode').textContent = 'function unreachable';
@@ -203,6 +292,7 @@ async function start(): Promise<void> {
   const returning = /[?&](code|state)=/.test(location.search);
   if (returning) say('Finishing sign-in…');
   try {
+    await clockSynced;
     const session = await auth.handleRedirect();
     render(session);
     if (returning && session) say(`Signed in${session.profile ? ` as ${session.profile.nickname}` : ''}.`);
