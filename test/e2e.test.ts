@@ -37,12 +37,17 @@ let emu: RunningEmulator;
 let fn: RunningFunction;
 let browser: Browser;
 let signinToken: string;
+/** WeChat's clock: the emulator's, which tests fast-forward as POST /__emulator/clock does. */
+let wechatClock: OffsetClock;
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `the end-to-end tests need ${CHROMIUM} (Debian's chromium; .ci/run installs it)`);
   mkdirSync(SHOTS, { recursive: true });
+  // As the local run: WeChat (the emulator) on a clock of its own that can be fast-forwarded; the
+  // function and the sign-in stand-in on another.
   const clock = new OffsetClock();
-  emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: APP_ID, appSecret: APP_SECRET }] });
+  wechatClock = new OffsetClock();
+  emu = await startEmulator({ port: 0, host: '127.0.0.1', clock: wechatClock, apps: [{ appId: APP_ID, appSecret: APP_SECRET }] });
   // As `npm start` with no appId: the emulator for WeChat, the dev sign-in, AUTH_MODE=jwt with its key.
   const signin = createDevSignin({ clock });
   const config = loadConfig(
@@ -55,7 +60,7 @@ before(async () => {
     clock,
     logger: createLogger({ level: 'silent', secrets: [APP_SECRET] }),
     mount: (app) => {
-      mountDev(app, { config, emulatorUrl: emu.url, signin, clock });
+      mountDev(app, { config, emulatorUrl: emu.url, signin, clock: wechatClock });
       // Beside the served SDK bundle, so the snippet's './offiaccount-web.js' import resolves to it;
       // the page defines getAccessToken, as the snippet asks, with a token from the dev sign-in.
       app.get('/demo/snippet.html', (c) =>
@@ -88,8 +93,8 @@ interface Tab {
 }
 
 /** A fresh browser profile: no cookies (no WeChat user chosen yet), empty sessionStorage. */
-async function newTab(): Promise<Tab> {
-  const context = await browser.newContext({ viewport: { width: 480, height: 820 } });
+async function newTab(viewport = { width: 480, height: 820 }): Promise<Tab> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const tab: Tab = { page, problems: [], calls: [], emulatorResponses: [], console: [] };
@@ -307,6 +312,197 @@ describe('demo page', () => {
     assert.match(await text(page, 'error-detail'), /errcode 40029 · rid [0-9a-f-]+/);
     assert.equal(await page.getByTestId('signed-out').isVisible(), true);
     await shot(page, '09-demo-wechat-error');
+    assert.deepEqual(tab.problems, []);
+  });
+});
+
+/** The session the page keeps in sessionStorage. */
+const storedSession = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('offiaccount.session') ?? 'null'));
+
+describe('demo page: where a session ends', () => {
+  it('an expired refresh token (42002) signs the person out to the sign-in choices, and a reload keeps it so', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await openDemo(tab);
+    await page.getByTestId('signin-base').click();
+    await page.getByTestId('emu-user-alice').click();
+    await signedIn(page);
+
+    wechatClock.advance(31 * 24 * 3600_000); // past the refresh_token's 30 days
+    await page.getByTestId('refresh').click();
+    await page.getByTestId('error').waitFor();
+    assert.equal(await text(page, 'error-title'), 'Your WeChat authorization has run out');
+    assert.match(await text(page, 'error-text'), /42002/);
+    assert.equal(await page.getByTestId('signed-out').isVisible(), true, 'the sign-in choices are there');
+    assert.equal(await page.getByTestId('signin-base').isVisible(), true);
+    assert.equal(await page.getByTestId('signed-in').isVisible(), false, 'the stale card is gone');
+    await shot(page, '11-demo-refresh-token-expired');
+
+    await page.reload();
+    await page.getByTestId('signed-out').waitFor();
+    assert.equal(await page.getByTestId('signed-in').isVisible(), false, 'a reload does not bring the stale card back');
+    assert.equal(await storedSession(page), null);
+    assert.deepEqual(tab.problems, []);
+  });
+
+  it('a failed verify says the token is no longer valid and offers refresh; the refresh shows the new expiry on the emulator\'s clock', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await openDemo(tab);
+    await page.getByTestId('signin-base').click();
+    await page.getByTestId('emu-user-alice').click();
+    await signedIn(page);
+    const first = await storedSession(page);
+    const shownBefore = await text(page, 'expires');
+    assert.match(shownBefore, /in 120 min/);
+
+    wechatClock.advance(2 * 3600_000 + 60_000); // the 2-hour access_token has expired on the emulator
+    await page.getByTestId('verify').click();
+    await page.getByTestId('error').waitFor();
+    assert.equal(await text(page, 'error-title'), 'Your access_token is no longer valid');
+    assert.match(await text(page, 'error-text'), /Refresh it for a new one, or sign in again/);
+    assert.equal(await page.getByTestId('error-refresh').isVisible(), true);
+    assert.equal(await page.getByTestId('error-signin').isVisible(), true);
+    assert.match(await text(page, 'expires'), /^expired /, 'the card says the token has expired');
+    await shot(page, '12-demo-verify-failed');
+
+    await page.getByTestId('error-refresh').click();
+    await page.getByText('Got a new access_token').waitFor();
+    const refreshed = await storedSession(page);
+    // The page counts on the emulator's clock: the new token expires two hours after the emulator's now.
+    assert.ok(Math.abs(refreshed.expires_at - (wechatClock.now() + 7200_000)) < 60_000, `${refreshed.expires_at} vs ${wechatClock.now() + 7200_000}`);
+    assert.ok(refreshed.expires_at - first.expires_at > 2 * 3600_000);
+    const shownAfter = await text(page, 'expires');
+    assert.notEqual(shownAfter, shownBefore);
+    assert.match(shownAfter, /in 120 min/);
+    assert.equal(await page.getByTestId('error').isVisible(), false);
+    await shot(page, '13-demo-refreshed');
+
+    await page.getByTestId('verify').click();
+    await page.getByText('WeChat still accepts the access_token.').waitFor();
+
+    // "Sign in again" from the same offer leads to the sign-in choices.
+    wechatClock.advance(2 * 3600_000 + 60_000);
+    await page.getByTestId('verify').click();
+    await page.getByTestId('error-signin').click();
+    await page.getByTestId('signed-out').waitFor();
+    assert.equal(await storedSession(page), null);
+    assert.deepEqual(tab.problems, []);
+  });
+});
+
+describe("the emulator's picker", () => {
+  it('says why Continue was refused and keeps what was typed', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await openDemo(tab);
+    await page.getByTestId('signin-base').click();
+    await page.getByTestId('emu-continue').click();
+    await page.getByTestId('emu-picker-error').waitFor();
+    assert.match(await text(page, 'emu-picker-error'), /Pick one of the users above or type a name first/);
+
+    await page.getByTestId('emu-user-name').fill('dave<script>');
+    await page.getByTestId('emu-profile-placeholder').check();
+    await page.getByTestId('emu-continue').click();
+    await page.getByText('cannot be used').waitFor();
+    assert.match(await text(page, 'emu-picker-error'), /"dave<script>" cannot be used/);
+    assert.equal(await page.getByTestId('emu-user-name').inputValue(), 'dave<script>', 'what was typed is still there');
+    assert.equal(await page.getByTestId('emu-profile-placeholder').isChecked(), true);
+    await shot(page, '14-emulator-picker-refused');
+
+    await page.getByTestId('emu-user-name').fill('dave');
+    await page.getByTestId('emu-continue').click();
+    assert.match(await signedIn(page), OPENID);
+    assert.deepEqual(tab.problems, []);
+  });
+
+  it('after a user is remembered, the demo offers another WeChat user; a snapshot visit is not remembered', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await openDemo(tab);
+    await page.getByTestId('signin-base').click();
+    await page.getByTestId('emu-user-alice').click();
+    const alice = await signedIn(page);
+    await page.getByTestId('signout').click();
+
+    // alice is remembered; the demo's switch link goes back to the picker.
+    await page.getByTestId('signin-switch').click();
+    await page.getByTestId('emu-user-bob').waitFor();
+    await page.getByTestId('emu-snapshot').check();
+    await page.getByTestId('emu-user-bob').click();
+    const snapshotBob = await signedIn(page);
+    assert.notEqual(snapshotBob, alice);
+    assert.match(await text(page, 'profile-note'), /Moments snapshot page/);
+    assert.equal((await storedSession(page)).is_snapshotuser, 1);
+    await shot(page, '15-demo-snapshot-visitor');
+    await page.getByTestId('signout').click();
+
+    // The next silent sign-in is bob himself, not a snapshot visitor again.
+    await page.getByTestId('signin-base').click();
+    const bob = await signedIn(page);
+    assert.notEqual(bob, snapshotBob);
+    assert.notEqual(bob, alice);
+    assert.equal((await storedSession(page)).is_snapshotuser, undefined);
+    assert.deepEqual(tab.problems, []);
+  });
+
+  it('Back after signing in does not land on the picker or the consent page', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await page.goto(`${fn.url}/docs`);
+    await openDemo(tab);
+    await page.getByTestId('signin-userinfo').click();
+    await page.getByTestId('emu-user-carol').click();
+    await page.getByTestId('emu-allow').click();
+    await signedIn(page);
+    await page.goBack();
+    assert.ok(!page.url().startsWith(emu.url), `Back went to ${page.url()}`);
+    assert.equal(new URL(page.url()).pathname, '/docs');
+    assert.deepEqual(tab.problems, []);
+  });
+});
+
+describe('the pages look right', () => {
+  it('have a favicon, a CJK font stack, and "Sign out" on one line at 390 px', async () => {
+    const tab = await newTab({ width: 390, height: 844 });
+    const { page } = tab;
+    const icons: number[] = [];
+    page.on('response', (response) => {
+      if (/favicon/.test(response.url())) icons.push(response.status());
+    });
+    await openDemo(tab);
+    const iconHref = await page.locator('link[rel=icon]').getAttribute('href');
+    assert.ok(iconHref);
+    for (const base of [fn.url, emu.url]) {
+      for (const path of ['/favicon.svg', '/favicon.ico']) {
+        const response = await fetch(base + path);
+        assert.equal(response.status, 200, base + path);
+        assert.equal(response.headers.get('content-type'), 'image/svg+xml');
+      }
+    }
+    const font = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    assert.match(font, /Noto Sans CJK SC/);
+    assert.match(font, /PingFang SC/);
+
+    await page.getByTestId('signin-userinfo').click();
+    await page.getByTestId('emu-user-alice').waitFor();
+    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Noto Sans CJK SC/);
+    await page.getByTestId('emu-user-alice').click();
+    await page.getByTestId('emu-allow').click();
+    await signedIn(page);
+    await page.getByTestId('profile').waitFor();
+    assert.equal(await text(page, 'nickname'), 'Alice 李');
+    // Each action's label is one line of text.
+    for (const id of ['refresh', 'verify', 'signout']) {
+      const lines = await page.getByTestId(id).evaluate((button) => {
+        const range = document.createRange();
+        range.selectNodeContents(button);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      });
+      assert.equal(lines, 1, `${id} wraps`);
+    }
+    await shot(page, '16-demo-390px');
+    assert.ok(!icons.includes(404), `favicon answers: ${icons.join(', ')}`);
     assert.deepEqual(tab.problems, []);
   });
 });
