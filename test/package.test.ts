@@ -99,6 +99,36 @@ console.log(JSON.stringify({ code: emulator.issueCode({ appId: 'wx0123456789abcd
     assert.equal(result.VERSION, pkg.version);
   });
 
+  it('runs the local run with `npx offiaccount-common dev`: the demo is served from the prebuilt files', async () => {
+    const child = spawn('npx', ['--no-install', 'offiaccount-common', 'dev'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, PORT: '0', EMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
+    });
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk) => {
+          text += chunk;
+          if (/demo page\s+http:\/\/\S+/.test(text)) resolve(text);
+        });
+        child.stderr.on('data', (chunk) => (text += chunk));
+        child.once('exit', (code) => reject(new Error(`exited ${code}:\n${text}`)));
+      });
+      const demo = /demo page\s+(http:\/\/\S+)/.exec(out)![1];
+      for (const file of ['', 'app.js', 'offiaccount-web.js', 'style.css']) {
+        const response = await fetch(demo + file);
+        assert.equal(response.status, 200, demo + file);
+        assert.ok((await response.text()).length > 100);
+      }
+    } finally {
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    }
+  });
+
   it('starts the emulator with `npx offiaccount-common emulator`, which answers with the AppID it names', async () => {
     // Its own process group: npx runs the command as a child of its own, and both must stop.
     const child = spawn('npx', ['--no-install', 'offiaccount-common', 'emulator', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
