@@ -36,10 +36,12 @@ describe('the production start log', () => {
   });
 
   it('warns when WECHAT_API_BASE_URL is a loopback or private address, and is quiet for WeChat', async () => {
-    const local = await startProduction({ WECHAT_API_BASE_URL: 'http://127.0.0.1:9100' });
+    // https, as a production start wants; a loopback port where nothing listens.
+    const base = `https://127.0.0.1:${await freePort()}`;
+    const local = await startProduction({ WECHAT_API_BASE_URL: base });
     const warning = local.lines.find((line) => line.level === 40 && /WECHAT_API_BASE_URL/.test(line.msg));
     assert.ok(warning, local.lines.map((line) => line.msg).join('\n'));
-    assert.equal(warning.WECHAT_API_BASE_URL, 'http://127.0.0.1:9100');
+    assert.equal(warning.WECHAT_API_BASE_URL, base);
     assert.ok(!JSON.stringify(local.lines).includes(TEST_APP_SECRET));
 
     const real = await startProduction({});
