@@ -5,6 +5,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseCustomLoginKey, type CustomLoginKey } from './cloudbase/custom-login.js';
+import { ENCODING_AES_KEY_PATTERN } from './apis/callback/crypto.js';
+import { parseRules, RulesError, type Rules } from './apis/callback/rules.js';
 
 export type Mode = 'wechat' | 'emulator';
 export type TokenSource = 'stable' | 'classic';
@@ -47,6 +49,18 @@ export interface Config {
   /** /oauth/token refuses a code sent without a state from /oauth/state (OAUTH_REQUIRE_STATE=1). */
   requireState: boolean;
   logLevel: string;
+  /** The message server's Token (the platform's server configuration); without it the server is off. */
+  serverToken: string | undefined;
+  /** Safe and compatible modes' key; needed only when the platform is set to one of them. */
+  encodingAESKey: string | undefined;
+  /** Reply rules from MESSAGE_RULES or MESSAGE_RULES_FILE, checked at start. */
+  messageRules: Rules | undefined;
+  messageWebhookUrl: string | undefined;
+  messageWebhookSecret: string | undefined;
+  messageWebhookTimeoutMs: number;
+  /** The stream's key when not `oa:{appId}:messages`. */
+  messageStream: string | undefined;
+  messageStreamMaxLength: number;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +198,65 @@ function customLoginKey(env: Env): CustomLoginKey | undefined {
     throw new ConfigError(name, `${name} is the key of environment "${key.envId}" but the function runs in "${running}" (TCB_ENV); download the key of this environment`);
   }
   return key;
+}
+
+/** The message server's settings (docs/message-server.md). Values are never echoed: they are secrets. */
+function messageServer(env: Env) {
+  const token = pick(env, 'serverToken', 'SERVER_TOKEN');
+  const aesKey = pick(env, 'encodingAESKey', 'ENCODING_AES_KEY');
+  if (token.value !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(token.value)) {
+    throw new ConfigError(token.name, `${token.name} must be 3 to 32 letters or digits, as the platform's server configuration requires`);
+  }
+  if (aesKey.value !== undefined && !ENCODING_AES_KEY_PATTERN.test(aesKey.value)) {
+    throw new ConfigError(aesKey.name, `${aesKey.name} must be exactly 43 letters and digits: copy the EncodingAESKey from the platform's server configuration`);
+  }
+  const rulesText = env.MESSAGE_RULES?.trim() || undefined;
+  const rulesFile = env.MESSAGE_RULES_FILE?.trim() || undefined;
+  if (rulesText && rulesFile) throw new ConfigError('MESSAGE_RULES_FILE', 'Set either MESSAGE_RULES or MESSAGE_RULES_FILE, not both');
+  const rulesSource = rulesText ? 'MESSAGE_RULES' : 'MESSAGE_RULES_FILE';
+  let rules: Rules | undefined;
+  if (rulesText || rulesFile) {
+    let text = rulesText;
+    if (rulesFile) {
+      try {
+        text = readFileSync(rulesFile, 'utf8');
+      } catch {
+        throw new ConfigError('MESSAGE_RULES_FILE', `MESSAGE_RULES_FILE names a file that cannot be read: ${rulesFile}`);
+      }
+    }
+    try {
+      rules = parseRules(text!);
+    } catch (error) {
+      if (error instanceof RulesError) throw new ConfigError(rulesSource, `${rulesSource}: ${error.message}`);
+      throw error;
+    }
+  }
+  const webhookUrl = url(env, 'MESSAGE_WEBHOOK_URL', undefined);
+  const webhookSecret = env.MESSAGE_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookUrl && (!webhookSecret || webhookSecret.length < 16)) {
+    throw new ConfigError(
+      'MESSAGE_WEBHOOK_SECRET',
+      'MESSAGE_WEBHOOK_URL needs MESSAGE_WEBHOOK_SECRET (at least 16 characters, e.g. `openssl rand -hex 32`): the webhook checks it to know a delivery came from this function',
+    );
+  }
+  if (!token.value) {
+    const idle = aesKey.value ? aesKey.name : rules ? rulesSource : webhookUrl ? 'MESSAGE_WEBHOOK_URL' : undefined;
+    if (idle) throw new ConfigError('serverToken', `${idle} is set but the message server is off: set serverToken (or SERVER_TOKEN) to the Token of the platform's server configuration`);
+  }
+  const stream = env.MESSAGE_STREAM?.trim() || undefined;
+  if (stream !== undefined && !/^[\x21-\x7e]{1,256}$/.test(stream)) {
+    throw new ConfigError('MESSAGE_STREAM', `MESSAGE_STREAM must be a Redis key of printable characters without spaces; got "${stream}"`);
+  }
+  return {
+    serverToken: token.value,
+    encodingAESKey: aesKey.value,
+    messageRules: rules,
+    messageWebhookUrl: webhookUrl,
+    messageWebhookSecret: webhookSecret,
+    messageWebhookTimeoutMs: integer(env, 'MESSAGE_WEBHOOK_TIMEOUT_MS', 3000, 100, 4000),
+    messageStream: stream,
+    messageStreamMaxLength: integer(env, 'MESSAGE_STREAM_MAXLEN', 100_000, 100, 100_000_000),
+  };
 }
 
 export interface LoadOptions {
@@ -325,5 +398,6 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     ticketUid: oneOf(env, 'CLOUDBASE_TICKET_UID', ['openid', 'unionid'], 'openid'),
     requireState: oneOf(env, 'OAUTH_REQUIRE_STATE', ['0', '1'], '0') === '1',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    ...messageServer(env),
   };
 }

@@ -36,7 +36,7 @@ export interface StartOptions {
 export async function startFunction(options: StartOptions): Promise<RunningFunction> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey] });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey, config.serverToken, config.encodingAESKey, config.messageWebhookSecret] });
   const composed = await composeServices({ config, clock, logger });
   const app = createApp({ services: composed.services, mount: options.mount });
 
