@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../src/clock.js';
@@ -24,6 +23,7 @@ import { ACCOUNT, EVENTS, MESSAGES, USER } from './support/callback-messages.js'
 import { randomAppId, REDIS_URL } from './support/random-account.js';
 import { json, startWebhookServer, type WebhookServer } from './support/webhook-server.js';
 import { push, readReply, type PushAccount, type PushMode } from './support/wechat-push.js';
+import { logLines } from './support/log-lines.js';
 
 const T = 1_780_272_000;
 const server: WebhookServer = await startWebhookServer();
@@ -42,13 +42,7 @@ function newAccount(): PushAccount {
 }
 
 function collectingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines, destination } = logLines();
   return { lines, logger: createLogger({ level: 'debug', destination }) };
 }
 

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import * as v from 'valibot';
@@ -18,20 +17,10 @@ import { createApp } from '../src/function/app.js';
 import { defineRoute } from '../src/function/route.js';
 import { routes } from '../src/function/routes/index.js';
 import { createLogger, REDACTED } from '../src/log.js';
+import { logLines } from './support/log-lines.js';
 import { startStack, TEST_APP_ID, TEST_APP_SECRET, type Stack } from './support/stack.js';
 
 const ADMIN_KEY = 'logging-admin-key-0123456789abcdef';
-
-function collector(): { lines: string[]; destination: Writable } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, destination };
-}
 
 /** A value that looks like what the platform injects: base64 JSON with temporary cloud credentials. */
 const CLOUDBASE_CONTEXT = Buffer.from(
@@ -117,7 +106,7 @@ describe('request lines', () => {
 
 describe('the logger', () => {
   it('redacts credentials logged on purpose, by field name and by value', () => {
-    const { lines, destination } = collector();
+    const { lines, destination } = logLines();
     const logger = createLogger({ level: 'debug', secrets: [TEST_APP_SECRET, ADMIN_KEY], destination });
     const values = {
       appSecret: TEST_APP_SECRET,
@@ -146,7 +135,7 @@ describe('the logger', () => {
   });
 
   it('keeps a crash’s details in the log and out of the answer, without the AppSecret', async () => {
-    const { lines, destination } = collector();
+    const { lines, destination } = logLines();
     const config = loadConfig({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, AUTH_MODE: 'none', WECHAT_API_BASE_URL: 'http://127.0.0.1:9' });
     const logger = createLogger({ level: 'debug', secrets: [config.appSecret], destination });
     const composed = await composeServices({ config, clock: new ManualClock(), logger });

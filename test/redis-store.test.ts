@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../src/clock.js';
@@ -18,17 +17,12 @@ import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
 import { freePort } from './support/ports.js';
 import { ADMIN_KEY, randomAppId, REDIS_URL } from './support/random-account.js';
+import { logLines } from './support/log-lines.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function collectingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines, destination } = logLines();
   return { lines, logger: createLogger({ level: 'debug', destination, secrets: [TEST_APP_SECRET] }) };
 }
 

@@ -157,7 +157,9 @@ export function createCallbackHandler(options: CallbackOptions): CallbackHandler
       ),
     ]);
     if (delivered && !delivered.ok) logger.warn({ ...ids, reason: delivered.reason, status: delivered.status }, 'callback: webhook failed');
-    if ((options.webhook || options.stream) && !delivered?.ok && !appended) {
+    // A webhook that answered, even with something unusable, has the message.
+    const received = delivered?.ok || delivered?.reason === 'invalid_reply';
+    if ((options.webhook || options.stream) && !received && !appended) {
       logger.error(ids, 'callback: message is in neither the webhook\'s hands nor the stream');
     }
     let reply: Reply | undefined;
