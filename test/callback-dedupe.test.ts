@@ -116,9 +116,9 @@ describe('dedupe across two instances sharing Redis', () => {
     const handler = gatedHandler();
     const first = instanceA.once('msg:43', handler.handle);
     await handler.started;
-    const budget = new AbortController();
-    const retry = instanceB.once('msg:43', handler.handle, budget.signal);
-    budget.abort();
+    const budget = deferred<void>();
+    const retry = instanceB.once('msg:43', handler.handle, budget.promise);
+    budget.resolve();
     assert.equal(await retry, undefined);
     handler.gate.resolve('late');
     assert.equal((await first)?.reply, 'late');

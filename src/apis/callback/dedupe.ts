@@ -43,10 +43,12 @@ export class Deduplicator {
 
   /**
    * The push's reply: `handle()`'s when this delivery claims it, otherwise the first delivery's.
-   * Resolves undefined if `signal` aborts while another instance still holds the claim.
+   * Resolves undefined if `until` settles while another instance still holds the claim.
    * A store that fails is no reason to lose a push: the push is then handled here.
    */
-  async once(id: string, handle: () => Promise<string>, signal?: AbortSignal): Promise<Outcome | undefined> {
+  async once(id: string, handle: () => Promise<string>, until?: Promise<unknown>): Promise<Outcome | undefined> {
+    let expired = false;
+    void until?.then(() => (expired = true));
     const key = this.options.keyPrefix + createHash('sha256').update(id).digest('base64url').slice(0, 32);
     for (;;) {
       const local = this.inFlight.get(key);
@@ -57,9 +59,9 @@ export class Deduplicator {
       const stored = await this.options.store.get(key).catch(() => undefined);
       if (stored?.startsWith(DONE)) return { reply: stored.slice(DONE.length), handled: false };
       if (stored === undefined) continue; // the claim expired or was given up: try to claim it
-      if (signal?.aborted) return undefined;
-      await pause(this.pollMs, signal);
-      if (signal?.aborted) return undefined;
+      if (expired) return undefined;
+      await pause(this.pollMs, until);
+      if (expired) return undefined;
     }
   }
 
@@ -82,14 +84,9 @@ export class Deduplicator {
   }
 }
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+/** Waits `ms`, or less if `until` settles first. */
+function pause(ms: number, until?: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const sleep = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([sleep, until]).then(() => clearTimeout(timer));
 }

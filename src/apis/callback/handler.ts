@@ -199,10 +199,10 @@ export function createCallbackHandler(options: CallbackOptions): CallbackHandler
       msgType: message.MsgType,
       ...(isEvent(message) ? { event: message.Event } : { msgId: (message as { MsgId?: string }).MsgId }),
     };
-    const budget = new AbortController();
-    const timer = setTimeout(() => budget.abort(), budgetMs);
-    const outcome = dedupe.once(key, () => process(message, xml, request.requestId, ids), budget.signal);
-    const expired = new Promise<'expired'>((resolve) => budget.signal.addEventListener('abort', () => resolve('expired'), { once: true }));
+    // The budget: after it, WeChat is answered `success` and the handling goes on unawaited.
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(resolve, budgetMs, 'expired')));
+    const outcome = dedupe.once(key, () => process(message, xml, request.requestId, ids), expired);
     try {
       const first = await Promise.race([outcome, expired]);
       if (first === 'expired') {
@@ -215,7 +215,6 @@ export function createCallbackHandler(options: CallbackOptions): CallbackHandler
       return respond(first.reply, mode);
     } finally {
       clearTimeout(timer);
-      budget.abort();
     }
   }
 
