@@ -81,7 +81,7 @@ describe('message server', () => {
 
   function instance(account: PushAccount, overrides: Partial<CallbackOptions> = {}) {
     const { lines, logger } = collectingLogger();
-    const webhook = new MessageWebhook({ url: server.url, secret: 'webhook-secret-0123456789', clock, timeoutMs: 2000 });
+    const webhook = new MessageWebhook({ url: server.url, secret: 'webhook-secret-0123456789', clock, timeoutMs: 4000 });
     const key = defaultStreamKey(account.appId);
     streamKeys.push(key);
     const handler = createCallbackHandler({

@@ -22,7 +22,7 @@ describe('message webhook', () => {
   let webhook: MessageWebhook;
   before(async () => {
     server = await startWebhookServer();
-    webhook = new MessageWebhook({ url: server.url, secret: SECRET, clock, timeoutMs: 200 });
+    webhook = new MessageWebhook({ url: server.url, secret: SECRET, clock, timeoutMs: 10_000 });
   });
   after(async () => {
     await webhook.close();
@@ -64,7 +64,10 @@ describe('message webhook', () => {
   it('gives up on a webhook that does not answer by the deadline', async () => {
     const held: Array<() => void> = [];
     server.answer = (res) => held.push(() => res.writeHead(200).end('{"reply":{"type":"text","content":"late"}}'));
-    assert.deepEqual(await webhook.deliver(message, xml), { ok: false, reason: 'timeout' });
+    // The server answers only when released, so the short deadline passes first whatever the load.
+    const impatient = new MessageWebhook({ url: server.url, secret: SECRET, clock, timeoutMs: 100 });
+    assert.deepEqual(await impatient.deliver(message, xml), { ok: false, reason: 'timeout' });
+    await impatient.close();
     held.forEach((release) => release());
   });
 
