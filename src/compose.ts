@@ -16,6 +16,10 @@ import type { Store } from './store/store.js';
 import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
 import { createTicketSigner } from './cloudbase/custom-login.js';
+import { RequestScope } from './request-scope.js';
+
+/** Per-caller counters kept in this process (no Redis): enough for every caller of a busy minute, bounded against forged ones. */
+const MAX_COUNTERS = 50_000;
 
 export interface ComposeOptions {
   config: Config;
@@ -30,7 +34,8 @@ export interface Composed {
 }
 
 export async function composeServices({ config, clock, logger }: ComposeOptions): Promise<Composed> {
-  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs });
+  const requests = new RequestScope();
+  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs, requestSignal: () => requests.signal() });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
   const store = await createStore(config, clock, logger);
   // With Redis, a page refresh that lands on another instance is answered from the shared result.
@@ -49,7 +54,9 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
   });
   const oauthState = createOAuthStateSigner(config.appSecret, clock);
   const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);
-  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, version: VERSION };
+  // Counters get a store of their own without Redis, so a flood of callers never evicts the token.
+  const counters = config.redisUrl ? store : new MemoryStore(clock, { maxEntries: MAX_COUNTERS });
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, counters, requests, version: VERSION };
   return {
     services,
     async close() {
@@ -57,6 +64,7 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
       await credentials.idle();
       await http.close();
       await store.close();
+      if (counters !== store) await counters.close();
     },
   };
 }

@@ -73,9 +73,21 @@ export function announce(running: RunningFunction, config: Config): void {
   }
 }
 
-/** `close` stops accepting at once and resolves when in-flight requests are done and connections closed. */
+/** How long the last log lines get to reach stdout before the process exits anyway. */
+const FLUSH_MS = 1_000;
+
+/**
+ * `close` stops accepting at once and resolves when in-flight requests are done and connections
+ * closed. Nothing on the way out may wait on stdout or stderr without a bound: a reader that has
+ * stopped reading (a full pipe) would otherwise hold the process past every deadline.
+ */
 export function stopOnSignals({ close, logger }: { close: () => Promise<void>; logger: Logger }): void {
   let stopping = false;
+  const exit = (code: number) => {
+    // The last lines, if stdout takes them in time; the exit does not wait for a reader that never comes.
+    setTimeout(() => process.exit(code), FLUSH_MS).unref();
+    logger.flush(() => process.exit(code));
+  };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
@@ -84,22 +96,20 @@ export function stopOnSignals({ close, logger }: { close: () => Promise<void>; l
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     // A client that never lets go of its connection must not hold the instance forever.
     setTimeout(() => {
-      process.stderr.write(`offiaccount-common: in-flight requests still open after ${DRAIN_MS} ms; exiting\n`);
+      logger.error(`in-flight requests still open after ${DRAIN_MS} ms; exiting`);
       process.exit(1);
-    }, DRAIN_MS).unref();
+    }, DRAIN_MS - FLUSH_MS).unref();
     closed.then(
       () => {
         logger.info('stopped');
-        logger.flush();
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
-        process.stderr.write(`offiaccount-common: error while stopping: ${(error as Error)?.message ?? String(error)}\n`);
-        process.exit(1);
+        logger.error({ err: error }, 'error while stopping');
+        exit(1);
       },
     );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
-

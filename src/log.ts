@@ -2,8 +2,19 @@
  * JSON-lines logging with secrets kept out twice over: known sensitive fields are
  * redacted by path, and any configured secret value (the AppSecret, the admin key) is
  * replaced wherever it appears in a line, even inside a message that quoted it.
+ *
+ * Lines are written asynchronously through a bounded buffer: when whoever reads stdout falls
+ * behind, lines past the buffer are dropped and counted (said once, when there is room again),
+ * instead of growing memory until the instance is killed. The destination registers no flush at
+ * process exit: pino's own does a synchronous write that never returns while stdout is full,
+ * which kept a stopping process alive.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import sonicBoom, { type SonicBoom as SonicBoomClass } from 'sonic-boom';
+
+// sonic-boom is CommonJS with `module.exports = SonicBoom`, while its types declare a named class.
+const SonicBoom = sonicBoom as unknown as typeof SonicBoomClass;
+type SonicBoom = SonicBoomClass;
 
 export type { Logger } from 'pino';
 
@@ -29,6 +40,24 @@ const SENSITIVE_KEYS = [
 ];
 
 const REDACT_PATHS = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`].map((path) => (key.includes('-') ? path.replace(key, `["${key}"]`) : path)));
+
+/** The most log output held in memory while stdout is slow; past it lines are dropped. */
+export const MAX_LOG_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** stdout, asynchronous and bounded; `onDrop` hears of the first dropped line once the buffer has room again. */
+export function stdoutDestination(options: { maxBytes?: number; fd?: number } = {}): SonicBoom & { dropped: number } {
+  const stream = Object.assign(new SonicBoom({ fd: options.fd ?? 1, sync: false, maxLength: options.maxBytes ?? MAX_LOG_BUFFER_BYTES }), { dropped: 0 });
+  stream.on('drop', () => {
+    if (stream.dropped++ > 0) return;
+    // Said once, when the reader has caught up: written now, it would be dropped too.
+    stream.once('drain', () => {
+      stream.write(
+        `${JSON.stringify({ level: 40, time: Date.now(), msg: 'log output was dropped: stdout was read more slowly than lines were written', dropped: stream.dropped, maxBufferBytes: options.maxBytes ?? MAX_LOG_BUFFER_BYTES })}\n`,
+      );
+    });
+  });
+  return stream;
+}
 
 export interface LoggerOptions {
   level?: string;
@@ -60,7 +89,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       }),
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? stdoutDestination(),
   );
 }
 

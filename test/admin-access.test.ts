@@ -127,7 +127,8 @@ describe('admin routes with ADMIN_API_KEY', () => {
       { 'x-api-key': ` ${ADMIN_KEY}x` },
     ];
     for (const headers of wrong) {
-      const result = await fn.call('/test/admin-echo', headers);
+      // From an address of its own: each wrong key counts against the address it came from.
+      const result = await fn.call('/test/admin-echo', { ...headers, 'x-forwarded-for': '198.51.100.1' });
       assert.equal(result.status, 403, JSON.stringify(headers));
       assert.equal(result.body.code, -1);
       assert.match(result.body.msg, /needs the admin key in the X-Api-Key header/);
@@ -136,16 +137,17 @@ describe('admin routes with ADMIN_API_KEY', () => {
 
   it('take the key only from X-Api-Key, never from a user token or the body', async () => {
     const { access_token } = await createDevSignin().issue('someone');
-    assert.equal((await fn.call('/test/admin-echo', { authorization: `Bearer ${access_token}` })).status, 403);
-    assert.equal((await fn.call('/test/admin-echo', { authorization: `Bearer ${ADMIN_KEY}` })).status, 403);
-    const inBody = await fetch(`${fn.url}/test/admin-echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: ADMIN_KEY }) });
+    const from = { 'x-forwarded-for': '198.51.100.2' };
+    assert.equal((await fn.call('/test/admin-echo', { ...from, authorization: `Bearer ${access_token}` })).status, 403);
+    assert.equal((await fn.call('/test/admin-echo', { ...from, authorization: `Bearer ${ADMIN_KEY}` })).status, 403);
+    const inBody = await fetch(`${fn.url}/test/admin-echo`, { method: 'POST', headers: { ...from, 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: ADMIN_KEY }) });
     assert.equal(inBody.status, 403);
   });
 
   it('work on every path form', async () => {
     for (const path of ['/my-fn/test/admin-echo', '/v1/functions/my-fn/test/admin-echo?webfn=true']) {
       assert.equal((await fn.call(path, { 'x-api-key': ADMIN_KEY })).status, 200, path);
-      assert.equal((await fn.call(path, {})).status, 403, path);
+      assert.equal((await fn.call(path, { 'x-forwarded-for': '198.51.100.3' })).status, 403, path);
     }
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from './support/ports.js';
-import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
 
 let stack: Stack;
 before(async () => {
@@ -198,13 +198,25 @@ describe('WeChat slow or down', () => {
 });
 
 describe('configuration errors from WeChat', () => {
-  it('says to re-paste the AppSecret on 40125', async () => {
+  /** The end user learns only that the function is misconfigured; the operator's details are in the log line of that request. */
+  const assertMasked = (result: CallResult, logs: string[]) => {
+    assert.equal(result.status, 500);
+    assert.match(result.body.msg, /configuration needs attention/);
+    assert.equal(result.body.errcode, undefined);
+    assert.equal(result.body.hint, undefined);
+    const line = logs.map((text) => JSON.parse(text)).find((entry) => entry.reqId === result.body.requestId && entry.msg === 'request failed');
+    assert.ok(line, 'the failure is logged under the request id the caller was given');
+    return line;
+  };
+
+  it('says to re-paste the AppSecret on 40125, in the log', async () => {
     const wrong = await startStack({ env: { appSecret: 'WrongWrongWrongWrongWrong1234567' } });
     try {
       const result = await wrong.call('/oauth/token', { code: wrong.code() });
-      assert.equal(result.status, 500);
-      assert.equal(result.body.errcode, 40125);
-      assert.match(result.body.hint, /AppSecret/);
+      const line = assertMasked(result, wrong.logs);
+      assert.equal(line.errcode, 40125);
+      assert.match(line.hint, /AppSecret/);
+      assert.doesNotMatch(result.text, /AppSecret|40125/);
       assert.ok(!result.text.includes('WrongWrongWrongWrongWrong1234567'));
       assert.ok(!wrong.logs.join('\n').includes('WrongWrongWrongWrongWrong1234567'));
     } finally {
@@ -212,13 +224,12 @@ describe('configuration errors from WeChat', () => {
     }
   });
 
-  it('says the AppID is wrong on 40013', async () => {
+  it('says the AppID is wrong on 40013, in the log', async () => {
     const wrong = await startStack({ env: { appId: 'wxffffffffffffffff' } });
     try {
-      const result = await wrong.call('/oauth/token', { code: 'some-code' });
-      assert.equal(result.status, 500);
-      assert.equal(result.body.errcode, 40013);
-      assert.match(result.body.hint, /appId/);
+      const line = assertMasked(await wrong.call('/oauth/token', { code: 'some-code' }), wrong.logs);
+      assert.equal(line.errcode, 40013);
+      assert.match(line.hint, /appId/);
     } finally {
       await wrong.close();
     }

@@ -140,19 +140,30 @@ describe('WeChat refusing to issue a token', () => {
 
   it('40164 becomes a configuration envelope telling the operator to whitelist the egress IP', async () => {
     stack.emulator.setIpWhitelisted(false);
-    for (const [path, body] of [
-      ['/token/get', {}],
-      ['/jssdk/config', { url: 'https://example.com/' }],
-    ] as const) {
-      const result = await stack.call(path, body, ADMIN);
-      assertFailure(result, 500, /40164.*IP whitelist/);
-      assert.equal(result.body.errcode, 40164);
-      assert.match(result.body.hint, /203\.0\.113\.7/);
-      assert.match(result.body.hint, /fixed egress IP/);
-      assert.match(result.body.rid, /^[0-9a-f-]+$/);
-    }
+    const result = await stack.call('/token/get', {}, ADMIN);
+    assertFailure(result, 500, /40164.*IP whitelist/);
+    assert.equal(result.body.errcode, 40164);
+    assert.match(result.body.hint, /203\.0\.113\.7/);
+    assert.match(result.body.hint, /fixed egress IP/);
+    assert.match(result.body.rid, /^[0-9a-f-]+$/);
     stack.emulator.setIpWhitelisted(true);
     assert.equal((await stack.call('/token/get', {}, ADMIN)).status, 200, 'works as soon as the whitelist is fixed');
+  });
+
+  it('an end user is told only that the configuration needs attention; the details go to the log', async () => {
+    const fresh = await track(stackFor());
+    fresh.emulator.setIpWhitelisted(false);
+    const result = await fresh.call('/jssdk/config', { url: 'https://example.com/' });
+    fresh.emulator.setIpWhitelisted(true);
+    assertFailure(result, 500, /configuration needs attention.*log under this requestId/);
+    assert.equal(result.body.errcode, undefined);
+    assert.equal(result.body.hint, undefined);
+    assert.equal(result.body.rid, undefined);
+    assert.doesNotMatch(result.text, /203\.0\.113\.7|whitelist|40164/);
+    const line = fresh.logs.map((text) => JSON.parse(text)).find((entry) => entry.reqId === result.body.requestId && entry.msg === 'request failed');
+    assert.ok(line, 'the request is logged');
+    assert.equal(line.errcode, 40164);
+    assert.match(line.hint, /203\.0\.113\.7/);
   });
 });
 

@@ -4,6 +4,7 @@
  * gateway's form (/v1/functions/my-fn/oauth/token?webfn=true).
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { cors as honoCors } from 'hono/cors';
 import { getPath } from 'hono/utils/url';
@@ -12,7 +13,9 @@ import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
 import { readBodyText } from './body.js';
 import { requestHeader, requestHeaders, socketAddress } from './request-headers.js';
-import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';
+import { clientAddress, createFailureLimit, createRateLimit, type FailureLimit, type RateLimit } from './rate-limit.js';
+import { createLineSampler } from './line-sampler.js';
+import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
 import { buildOpenApi } from './openapi.js';
 import type { Caller, RouteDef } from './route.js';
@@ -28,6 +31,8 @@ export interface AppOptions {
   access?: AccessCheck;
   /** Per-caller limit on end-user routes; built from RATE_LIMIT_PER_MINUTE when not given. */
   rateLimit?: RateLimit;
+  /** Failed admin-key attempts per client address; 10 a minute when not given. */
+  adminFailures?: FailureLimit;
   /** Extra surfaces mounted before the 404 handler (the dev run's demo page, the API reference). */
   mount?: (app: Hono<AppEnv>) => void;
 }
@@ -59,6 +64,8 @@ function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Recor
     headers: {
       'content-type': 'application/json; charset=utf-8',
       'x-request-id': c.get('requestId'),
+      // Answers hold tokens, signatures and per-user results: no cache on the way may keep one.
+      'cache-control': 'no-store',
       ...(c.get('vary') && { vary: 'Origin' }),
       ...extra,
     },
@@ -68,6 +75,12 @@ function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Recor
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const GATEWAY_PREFIX = '/v1/functions/';
+
+/** Failed admin-key attempts one address may make in a minute before it is refused (429). */
+const ADMIN_FAILURES_PER_MINUTE = 10;
+
+/** Under @hono/node-server: the Node request and response behind the web Request. */
+const nodeOf = (c: Context) => c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
 
 /**
  * The path the router matches: the gateway's form (/v1/functions/<fn>/oauth/token, and
@@ -94,6 +107,7 @@ export function routerPath(path: string, routePaths: ReadonlySet<string>): strin
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { services } = options;
   const { config, logger } = services;
+  const deadlineMs = config.wechatTimeoutMs;
   // A request line holds only the fields named in `logRequest`, none of them a credential, so
   // it skips pino's path redaction (about 35 µs a line with the wildcard paths, more than all
   // the rest of a call); the scrub of configured secret values still applies.
@@ -103,7 +117,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const rateLimit =
     options.rateLimit ??
     createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
+  const adminFailures =
+    options.adminFailures ??
+    createFailureLimit({ store: services.counters, clock: services.clock, perMinute: ADMIN_FAILURES_PER_MINUTE, namespace: `oa:{${config.appId}}:admin-fail`, what: 'admin key', logger });
   const cors = createCorsPolicy(config.corsAllowOrigins);
+  // Floods of refused requests (no token, no route, over the limit) are logged as a sample and a count.
+  const sampler = createLineSampler({ clock: services.clock });
   const routePaths = new Set(routes.map((route) => route.path));
   // Only user routes can be opened; the configuration lists no other, and admin routes never are.
   const opened = new Set(routes.filter((route) => route.access === 'user' && config.publicRoutes.includes(route.path)));
@@ -112,7 +131,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const fail = (c: Context<AppEnv>, error: AppError, headers?: Record<string, string>) => {
     c.set('error', error);
     const allow = c.get('allow');
-    return send(c, error.status, failure(error, c.get('requestId')), {
+    const shown = forCaller(error, c.get('caller'));
+    return send(c, error.status, failure(shown, c.get('requestId')), {
       ...headers,
       ...(error.details.retryAfter && { 'retry-after': String(error.details.retryAfter) }),
       ...(allow && { allow }),
@@ -142,9 +162,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       ...(error?.details.errcode !== undefined && { errcode: error.details.errcode }),
       ...(error?.details.rid && { rid: error.details.rid }),
       ...(error && { error: error.message }),
+      // What the operator must fix, which end users are not shown.
+      ...(error && OPERATOR_KINDS.has(error.kind) && error.details.hint && { hint: error.details.hint }),
     };
     if (status >= 500) requestLog.error(line, 'request failed');
-    else requestLog.info(line, 'request');
+    else if (sampler.admit(status, (summary) => requestLog.info(summary, 'request lines not written'))) requestLog.info(line, 'request');
   };
 
   const startRequest = (c: Context<AppEnv>) => {
@@ -162,25 +184,57 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const started = performance.now();
     startRequest(c);
     const headers = cors.headersFor(requestHeader(c, 'origin'));
+    // One deadline from arrival for everything the request waits on (the access check, Redis, a
+    // pooled connection to WeChat, WeChat itself); the signal also fires when the caller leaves,
+    // and ends the upstream calls made for it (see WeChatHttp).
+    const ended = new AbortController();
+    const timer = setTimeout(() => ended.abort(), deadlineMs);
+    const outgoing = nodeOf(c)?.outgoing;
+    const left = () => ended.abort(CALLER_LEFT);
+    outgoing?.once('close', left);
+    // A caller can be gone before its request is served (its connection closed while it queued).
+    if (outgoing?.socket?.destroyed) left();
     let response: Response;
     try {
-      const source = requestHeaders(c);
-      const caller = await access.check(route.access, source, opened.has(route));
-      c.set('caller', caller);
-      await rateLimit.check(route.access, caller, clientAddress(source, socketAddress(c)));
-      const type = requestHeader(c, 'content-type');
-      if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-        throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
-      }
-      // The size limit is enforced while reading (413), straight from the socket: see body.ts.
-      const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
-      const data = await route.handler(body, { services, caller, requestId: c.get('requestId') });
+      const data = await beforeDeadline(ended.signal, deadlineMs, services.requests.run(ended.signal, () => handle(c, route)));
       response = send(c, 200, success(data), headers);
     } catch (error) {
       response = fail(c, asAppError(c, error), headers);
+    } finally {
+      clearTimeout(timer);
+      outgoing?.off('close', left);
     }
     logRequest(c, started, response.status);
     return response;
+  };
+
+  const handle = async (c: Context<AppEnv>, route: RouteDef): Promise<unknown> => {
+    // Another spelling of a route's path (%74oken, /x/../token) is not that route: a rule at the edge
+    // that fences the path it knows fences the route.
+    const raw = nodeOf(c)?.incoming?.url ?? new URL(c.req.url).pathname;
+    const canonical = canonicalPath(raw);
+    if (canonical !== undefined) {
+      throw new AppError('not_found', `No route ${c.req.method} ${raw.split('?')[0].slice(0, 200)}: write the path as ${canonical.slice(0, 200)}`);
+    }
+    const source = requestHeaders(c);
+    const address = clientAddress(source, socketAddress(c));
+    if (route.access === 'admin') await adminFailures.check(address);
+    let caller: Caller;
+    try {
+      caller = await access.check(route.access, source, opened.has(route));
+    } catch (error) {
+      if (route.access === 'admin' && isAppError(error) && error.kind === 'forbidden' && config.adminApiKey) await adminFailures.failed(address);
+      throw error;
+    }
+    c.set('caller', caller);
+    await rateLimit.check(route.access, caller, address);
+    const type = requestHeader(c, 'content-type');
+    if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+      throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
+    }
+    // The size limit is enforced while reading (413), straight from the socket: see body.ts.
+    const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
+    return route.handler(body, { services, caller, requestId: c.get('requestId') });
   };
 
   for (const route of routes) app.post(route.path, (c) => serveRoute(c, route));
@@ -256,6 +310,40 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.onError((error, c) => fail(c, asAppError(c, error)));
 
   return app;
+}
+
+/** Kinds whose details are for the operator: an end user is told only that the function is misconfigured. */
+const OPERATOR_KINDS = new Set<AppError['kind']>(['configuration', 'token']);
+
+/** The error as this caller may see it: configuration details (egress IP, AppSecret, WeChat's words) go to admin callers and the log only. */
+function forCaller(error: AppError, caller: Caller | undefined): AppError {
+  if (!OPERATOR_KINDS.has(error.kind) || caller?.kind === 'admin') return error;
+  return new AppError(error.kind, 'The function cannot serve this request: its configuration needs attention. The operator finds the details in the log under this requestId', {
+    status: error.status,
+  });
+}
+
+/** The abort reason of a request whose caller closed its connection. */
+const CALLER_LEFT = 'caller left';
+
+/**
+ * The work's result, or an error once the signal fires: 504 at the deadline, and for a caller
+ * that left, an answer nobody reads but the log line shows (499, as proxies note it). The work
+ * may go on (a code exchange already sent) but is not waited for.
+ */
+function beforeDeadline<T>(signal: AbortSignal, deadlineMs: number, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const expired = () =>
+      reject(
+        signal.reason === CALLER_LEFT
+          ? new AppError('bad_request', 'The caller closed the connection before the answer', { status: 499 })
+          : new AppError('timeout', `WeChat did not answer the request within ${deadlineMs} ms, its deadline from arrival (WECHAT_TIMEOUT_MS)`, {
+              hint: 'WeChat is slow or unreachable from this server; try again shortly.',
+            }),
+      );
+    signal.addEventListener('abort', expired, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', expired));
+  });
 }
 
 function methodNotAllowed(c: Context<AppEnv>, allowed: string): AppError {

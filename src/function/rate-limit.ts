@@ -48,31 +48,86 @@ export function callerKey(caller: Caller, address: string | undefined): string {
   return `ip:${address ?? 'unknown'}`;
 }
 
+/** The count for `key` in the current fixed window, after adding one; and how long until that window ends. */
+export async function countInWindow(store: Store, clock: Clock, key: string, windowMs = WINDOW_MS): Promise<{ count: number; retryAfter: number }> {
+  const now = clock.now();
+  const window = Math.floor(now / windowMs);
+  const windowEnds = (window + 1) * windowMs;
+  // The key lives a little past its window so a slow clock on another instance still counts into it.
+  const count = await store.increment(`${key}:${window}`, windowEnds - now + 5_000);
+  return { count, retryAfter: Math.max(1, Math.ceil((windowEnds - now) / 1000)) };
+}
+
 export function createRateLimit(options: RateLimitOptions): RateLimit {
   const { store, clock, perMinute, logger } = options;
   const namespace = options.namespace ?? 'ratelimit';
   return {
     async check(access, caller, address) {
       if (perMinute <= 0 || access !== 'user') return;
-      const now = clock.now();
-      const window = Math.floor(now / WINDOW_MS);
-      const windowEnds = (window + 1) * WINDOW_MS;
-      let count: number;
+      let counted: { count: number; retryAfter: number };
       try {
-        // The key lives a little past its window so a slow clock on another instance still counts into it.
-        count = await store.increment(`${namespace}:${window}:${callerKey(caller, address)}`, windowEnds - now + 5_000);
+        counted = await countInWindow(store, clock, `${namespace}:${callerKey(caller, address)}`);
       } catch (error) {
         // A store outage must not take every user route down with it: count nothing rather than refuse everyone.
         logger?.warn({ err: error }, 'rate limit store unavailable; request not counted');
         return;
       }
+      const { count, retryAfter } = counted;
       if (count > perMinute) {
-        const retryAfter = Math.max(1, Math.ceil((windowEnds - now) / 1000));
         throw new AppError('rate_limited', `Too many requests from this caller: the limit is ${perMinute} per minute; try again in ${retryAfter} s`, {
           retryAfter,
           hint: 'A page that calls the function in a loop spends the whole account’s WeChat quota; cache results on the page.',
         });
       }
+    },
+  };
+}
+
+/**
+ * Failed attempts per client address (a wrong admin key, later a failed public sign-in): after
+ * `perMinute` failures in a minute the address is refused with 429 until the minute ends, right
+ * or wrong, so a key cannot be guessed at the speed of the network. One warning per address and
+ * minute, when it crosses the limit, rather than a line per attempt.
+ */
+export interface FailureLimit {
+  /** Throws 429 while `address` has used up its failures in the current minute. */
+  check(address: string | undefined): Promise<void>;
+  /** Counts one failure from `address`. */
+  failed(address: string | undefined): Promise<void>;
+}
+
+export interface FailureLimitOptions {
+  store: Store;
+  clock: Clock;
+  perMinute: number;
+  /** Starts every key; say what is counted (e.g. `oa:{wx…}:admin-fail`). */
+  namespace: string;
+  /** For the warning: what failed (e.g. "admin key"). */
+  what: string;
+  logger?: Logger;
+}
+
+export function createFailureLimit(options: FailureLimitOptions): FailureLimit {
+  const { store, clock, perMinute, namespace, what, logger } = options;
+  const keyOf = (address: string | undefined) => `${namespace}:${address ?? 'unknown'}:${Math.floor(clock.now() / WINDOW_MS)}`;
+  const refuse = () => {
+    const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (clock.now() % WINDOW_MS)) / 1000));
+    return new AppError('rate_limited', `Too many failed attempts from this address: try again in ${retryAfter} s`, { retryAfter });
+  };
+  return {
+    async check(address) {
+      // A store that cannot answer does not lock everyone out.
+      const count = Number(await store.get(keyOf(address)).catch(() => undefined) ?? 0);
+      if (count >= perMinute) throw refuse();
+    },
+    async failed(address) {
+      let count: number;
+      try {
+        ({ count } = await countInWindow(store, clock, `${namespace}:${address ?? 'unknown'}`));
+      } catch {
+        return;
+      }
+      if (count === perMinute) logger?.warn({ address, failures: count, what }, `${what}: too many failed attempts from one address; refusing it until the minute ends`);
     },
   };
 }

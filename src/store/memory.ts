@@ -1,30 +1,37 @@
 /**
  * The in-process store: the default for a single instance, and the fallback when Redis
- * is unreachable. Expiry follows the injected clock; expired keys are dropped on access
- * and by a sweep every few thousand writes, so memory stays bounded by live keys.
+ * is unreachable. Expiry follows the injected clock. It holds at most `maxEntries` keys: past
+ * that the least recently used goes, so a flood of new keys (forged callers, each a rate-limit
+ * counter) cannot grow memory, while a key in steady use (a caller over its limit, the token)
+ * stays. lru-cache keeps its entries in arrays allocated once, so eviction costs the same at any size.
  */
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { Store } from './store.js';
 
-interface Entry {
-  value: string;
-  expiresAt: number;
+export interface MemoryStoreOptions {
+  /** The most keys held at once (default 100 000). */
+  maxEntries?: number;
 }
 
-const SWEEP_EVERY = 4096;
-
 export class MemoryStore implements Store {
-  private readonly entries = new Map<string, Entry>();
-  private writes = 0;
+  private readonly entries: LRUCache<string, string>;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(clock: Clock, options: MemoryStoreOptions = {}) {
+    this.entries = new LRUCache<string, string>({
+      max: options.maxEntries ?? 100_000,
+      perf: clock,
+      // Read the clock on every check: tests move it by hand, and no timer is armed per key.
+      ttlResolution: 0,
+    });
+  }
 
   get size(): number {
     return this.entries.size;
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.live(key)?.value;
+    return this.entries.get(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -32,14 +39,13 @@ export class MemoryStore implements Store {
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.live(key)) return false;
+    if (this.entries.has(key)) return false;
     this.write(key, value, ttlMs);
     return true;
   }
 
   async deleteIf(key: string, expected: string): Promise<boolean> {
-    const entry = this.live(key);
-    if (!entry || entry.value !== expected) return false;
+    if (this.entries.get(key) !== expected) return false;
     this.entries.delete(key);
     return true;
   }
@@ -49,13 +55,14 @@ export class MemoryStore implements Store {
   }
 
   async increment(key: string, ttlMs: number): Promise<number> {
-    const entry = this.live(key);
-    if (!entry) {
+    const current = this.entries.get(key);
+    if (current === undefined) {
       this.write(key, '1', ttlMs);
       return 1;
     }
-    const next = Number(entry.value) + 1;
-    entry.value = String(next);
+    const next = Number(current) + 1;
+    // The window's expiry stays where the first increment put it.
+    this.entries.set(key, String(next), { noUpdateTTL: true });
     return next;
   }
 
@@ -63,22 +70,11 @@ export class MemoryStore implements Store {
     this.entries.clear();
   }
 
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= this.clock.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
   private write(key: string, value: string, ttlMs: number): void {
-    this.entries.set(key, { value, expiresAt: this.clock.now() + ttlMs });
-    if (++this.writes % SWEEP_EVERY === 0) this.sweep();
-  }
-
-  private sweep(): void {
-    const now = this.clock.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    // lru-cache reads a TTL of 0 as "forever"; a key that is already due is simply not kept.
+    // It counts a key stale once its age exceeds the TTL; the half millisecond makes a key
+    // due at exactly `ttlMs`, as Redis has it.
+    if (ttlMs <= 0) this.entries.delete(key);
+    else this.entries.set(key, value, { ttl: ttlMs - 0.5 });
   }
 }

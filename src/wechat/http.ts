@@ -3,6 +3,13 @@
  * JSON in and out, and WeChat's `{errcode, errmsg}` turned into a typed WeChatError.
  * It never retries by itself: whether a call may be repeated is the caller's decision
  * (a code exchange must never be).
+ *
+ * Deadlines are whole, never per phase: a call made for a request is aborted by that request's
+ * signal (its deadline counted from arrival, or its caller leaving), whether it is still waiting
+ * for a pooled connection, waiting for headers or reading a body that trickles in. A detached
+ * call (one whose result outlives the request: the account's credentials, which every waiting
+ * request shares, and a code exchange, whose result the repeated-code cache keeps) has its own
+ * deadline of `timeoutMs` from its start.
  */
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './undici-lean.js';
@@ -15,6 +22,13 @@ export interface WeChatHttpOptions {
   baseUrl: string;
   timeoutMs: number;
   dispatcher?: Dispatcher;
+  /** The signal of the request being served, if any (see RequestScope). */
+  requestSignal?: () => AbortSignal | undefined;
+}
+
+export interface CallOptions {
+  /** The call goes on when the request it serves is abandoned (defaults to true for global-token calls). */
+  detached?: boolean;
 }
 
 /** The largest upstream answer read; WeChat's JSON answers are a few KiB at most. */
@@ -27,6 +41,7 @@ export class WeChatHttp {
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly requestSignal: () => AbortSignal | undefined;
 
   constructor(options: WeChatHttpOptions) {
     const base = new URL(options.baseUrl);
@@ -34,6 +49,7 @@ export class WeChatHttp {
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.ownsDispatcher = !options.dispatcher;
+    this.requestSignal = options.requestSignal ?? (() => undefined);
     this.dispatcher =
       options.dispatcher ??
       new Agent({
@@ -44,12 +60,12 @@ export class WeChatHttp {
       });
   }
 
-  get<T>(path: string, query: Query, scope: TokenScope): Promise<T> {
-    return this.send<T>('GET', path, query, undefined, scope);
+  get<T>(path: string, query: Query, scope: TokenScope, options?: CallOptions): Promise<T> {
+    return this.send<T>('GET', path, query, undefined, scope, options);
   }
 
-  post<T>(path: string, query: Query, body: unknown, scope: TokenScope): Promise<T> {
-    return this.send<T>('POST', path, query, JSON.stringify(body), scope);
+  post<T>(path: string, query: Query, body: unknown, scope: TokenScope, options?: CallOptions): Promise<T> {
+    return this.send<T>('POST', path, query, JSON.stringify(body), scope, options);
   }
 
   async close(): Promise<void> {
@@ -66,7 +82,24 @@ export class WeChatHttp {
     return `${this.basePath}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async send<T>(method: 'GET' | 'POST', path: string, query: Query, body: string | undefined, scope: TokenScope): Promise<T> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Query,
+    body: string | undefined,
+    scope: TokenScope,
+    options: CallOptions = {},
+  ): Promise<T> {
+    const detached = options.detached ?? scope === 'global';
+    // A request's deadline is never later than a fresh `timeoutMs`: its signal alone bounds the call.
+    let signal = detached ? undefined : this.requestSignal();
+    let timer: NodeJS.Timeout | undefined;
+    if (!signal) {
+      const own = new AbortController();
+      timer = setTimeout(() => own.abort(), this.timeoutMs);
+      timer.unref();
+      signal = own.signal;
+    }
     let text: string;
     let statusCode: number;
     try {
@@ -76,18 +109,19 @@ export class WeChatHttp {
         method,
         headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
         body,
-        // The deadline is undici's own per-request timers (connect on the agent, headers and body
-        // here), not an AbortSignal.timeout: a timeout signal lives for the whole deadline after
-        // the call is done and is tracked through weak references, which cost more collector
-        // time per call than the rest of a code exchange (bench/RESULTS.md). undici checks them
-        // on a half-second tick: a call gives up within about a second after its deadline.
+        // A plain controller and timer, cleared when the call ends, rather than an
+        // AbortSignal.timeout, which lives for the whole deadline and is tracked through weak
+        // references (more collector time per call than the rest of a code exchange).
+        signal,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
       statusCode = response.statusCode;
       text = await readLimited(response);
     } catch (error) {
-      throw transportError(error, this.timeoutMs, path);
+      throw transportError(error, signal.aborted, this.timeoutMs, path);
+    } finally {
+      clearTimeout(timer);
     }
 
     if (statusCode < 200 || statusCode >= 300) {
@@ -133,10 +167,10 @@ async function readLimited({ headers, body }: Dispatcher.ResponseData): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function transportError(error: unknown, timeoutMs: number, path: string): AppError {
+function transportError(error: unknown, aborted: boolean, timeoutMs: number, path: string): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: string })?.code;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+  if (aborted || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new AppError('timeout', `WeChat did not answer ${path} within ${timeoutMs} ms`, {
       hint: 'WeChat is slow or unreachable from this server; try again shortly.',
     });

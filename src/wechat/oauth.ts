@@ -69,6 +69,9 @@ export class OAuthApi {
       '/sns/oauth2/access_token',
       { appid: this.credentials.appId, secret: this.credentials.appSecret, code, grant_type: 'authorization_code' },
       'oauth',
+      // Once sent, WeChat may have spent the code: the answer is kept for the caller's retry
+      // (CodeExchange) even when the request that asked has gone.
+      { detached: true },
     );
     return toToken(raw);
   }
