@@ -259,6 +259,69 @@ function messageServer(env: Env) {
   };
 }
 
+/** Admin keys that can be guessed are refused; the message says how to make one that cannot. */
+const MAKE_A_KEY = 'generate one with `openssl rand -hex 32`';
+
+/**
+ * The admin key opens the account's global token, so it must not be guessable: at least 32
+ * characters, letters and digits (or other signs) mixed, and not a short pattern repeated
+ * (`aaaa…`, `abcabc…`). A key from `openssl rand -hex 32` passes.
+ */
+function checkAdminKey(key: string): void {
+  // Printable ASCII without quotes or backslashes: it travels in a header, and the log scrub
+  // looks for it verbatim in JSON lines, where those characters would be escaped.
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(key)) {
+    throw new ConfigError('ADMIN_API_KEY', `ADMIN_API_KEY may hold printable ASCII except quotes and backslashes; ${MAKE_A_KEY}`);
+  }
+  if (key.length < 32) throw new ConfigError('ADMIN_API_KEY', `ADMIN_API_KEY must be at least 32 characters long; ${MAKE_A_KEY}`);
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^a-zA-Z\d]/].filter((pattern) => pattern.test(key)).length;
+  const distinct = new Set(key).size;
+  if (classes < 2 || distinct < 8 || repeatsPattern(key)) {
+    throw new ConfigError('ADMIN_API_KEY', `ADMIN_API_KEY is too easy to guess (it needs letters and digits mixed, and no repeated pattern); ${MAKE_A_KEY}`);
+  }
+}
+
+/** True when the key is one piece written at least twice over (`abcabc…`, a key pasted twice). */
+function repeatsPattern(key: string): boolean {
+  for (let period = 1; period <= key.length / 2; period++) {
+    let repeats = true;
+    for (let i = period; i < key.length && repeats; i++) repeats = key[i] === key[i - period];
+    if (repeats) return true;
+  }
+  return false;
+}
+
+/**
+ * corsAllowOrigin as the origins a browser sends: scheme, host and port, lower case, no path
+ * or trailing slash (an entry written `https://Shop.example.com/` is read as the origin it
+ * names). `*` (any origin) and `null` (sandboxed pages, files) are refused in production.
+ */
+function corsOrigins(env: Env, production: boolean): string[] {
+  const name = env.corsAllowOrigin !== undefined ? 'corsAllowOrigin' : 'CORS_ALLOW_ORIGIN';
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return entries.map((entry) => {
+    if (entry === '*' || entry.toLowerCase() === 'null') {
+      if (production) {
+        throw new ConfigError(name, `${name} may not be "${entry}" in production: list the exact origins of your pages, e.g. https://shop.example.com`);
+      }
+      return entry === '*' ? entry : 'null';
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+      throw new ConfigError(name, `${name} entries must be origins like https://shop.example.com (scheme, host, optional port; no path); got "${entry}"`);
+    }
+    return parsed.origin;
+  });
+}
+
 export interface LoadOptions {
   /**
    * Credentials to use when none are configured and this is not a production start:
@@ -310,15 +373,14 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     credentials = { appId: appId.value, appSecret: appSecret.value };
   }
 
+  // The AppSecret travels in the query of token calls: over plain http anyone on the path reads
+  // it. Loopback stays open (tests, a local recording proxy).
+  if (production && new URL(apiBase).protocol !== 'https:' && !LOOPBACK.has(new URL(apiBase).hostname)) {
+    throw new ConfigError('WECHAT_API_BASE_URL', `WECHAT_API_BASE_URL must be an https URL in production (the AppSecret travels in its query); got "${apiBase}"`);
+  }
+
   const adminApiKey = env.ADMIN_API_KEY?.trim() || undefined;
-  if (adminApiKey !== undefined && adminApiKey.length < 16) {
-    throw new ConfigError('ADMIN_API_KEY', 'ADMIN_API_KEY must be at least 16 characters long');
-  }
-  // Printable ASCII without quotes or backslashes: it travels in a header, and the log scrub
-  // looks for it verbatim in JSON lines, where those characters would be escaped.
-  if (adminApiKey !== undefined && !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(adminApiKey)) {
-    throw new ConfigError('ADMIN_API_KEY', 'ADMIN_API_KEY may hold printable ASCII except quotes and backslashes (e.g. `openssl rand -hex 32`)');
-  }
+  if (adminApiKey !== undefined) checkAdminKey(adminApiKey);
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined) {
@@ -388,10 +450,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     jwtPublicKey,
     jwtIssuer,
     jwtAudience,
-    corsAllowOrigins: (env.corsAllowOrigin ?? env.CORS_ALLOW_ORIGIN ?? '')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
+    corsAllowOrigins: corsOrigins(env, production),
     rateLimitPerMinute,
     publicRoutes: opened,
     customLoginKey: customLoginKey(env),

@@ -3,6 +3,8 @@
  * A production start never falls back to the emulator.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,9 +134,54 @@ describe('more checks at start', () => {
   });
 
   it('refuses an admin key the log scrub could not find once escaped', () => {
-    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'adm"in-key-with-quote-1234' }), 'ADMIN_API_KEY');
-    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'back\\slash-key-0123456789' }), 'ADMIN_API_KEY');
-    assert.equal(loadConfig({ ...creds, ADMIN_API_KEY: 'a'.repeat(64) }).adminApiKey, 'a'.repeat(64));
+    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'adm"in-key-with-quote-1234-0123456789' }), 'ADMIN_API_KEY');
+    assert.equal(variableOf({ ...creds, ADMIN_API_KEY: 'back\\slash-key-0123456789abcdefghij' }), 'ADMIN_API_KEY');
+  });
+
+  it('refuses an admin key that can be guessed, and says how to make one', () => {
+    const strong = randomBytes(32).toString('hex');
+    assert.equal(loadConfig({ ...creds, ADMIN_API_KEY: strong }).adminApiKey, strong);
+    for (const weak of [
+      'aaaaaaaaaaaaaaaa',
+      'a'.repeat(64),
+      'short-but-mixed-key-0123',
+      'abcdefghijklmnopqrstuvwxyzabcdefgh',
+      'abc123abc123abc123abc123abc123abc123',
+      '0123456789abcdef0123456789abcdef',
+    ]) {
+      assert.throws(
+        () => loadConfig({ ...creds, ADMIN_API_KEY: weak }),
+        (error: unknown) => error instanceof ConfigError && error.variable === 'ADMIN_API_KEY' && /openssl rand -hex 32/.test(error.message),
+        weak,
+      );
+    }
+  });
+
+  it('refuses WeChat over plain http in production, except on loopback', () => {
+    const production = { ...creds, NODE_ENV: 'production' };
+    assert.equal(variableOf({ ...production, WECHAT_API_BASE_URL: 'http://10.0.0.8:8080' }), 'WECHAT_API_BASE_URL');
+    assert.equal(variableOf({ ...production, WECHAT_API_BASE_URL: 'http://api.weixin.qq.com' }), 'WECHAT_API_BASE_URL');
+    assert.equal(loadConfig({ ...production, WECHAT_API_BASE_URL: 'http://127.0.0.1:9100' }).wechatApiBaseUrl, 'http://127.0.0.1:9100');
+    assert.equal(loadConfig({ ...creds, WECHAT_API_BASE_URL: 'http://10.0.0.8:8080' }).wechatApiBaseUrl, 'http://10.0.0.8:8080');
+  });
+
+  it('accepts the example configuration docs/deploy.md gives for a production start', () => {
+    const doc = readFileSync(new URL('../docs/deploy.md', import.meta.url), 'utf8');
+    const line = /^PORT=9000 (.*) \\\n\s*(.*) \.\/scf_bootstrap$/m.exec(doc);
+    assert.ok(line, 'docs/deploy.md has its example start');
+    const env = Object.fromEntries(`${line[1]} ${line[2]}`.split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+    assert.doesNotThrow(() => loadConfig({ ...env, NODE_ENV: 'production' }));
+  });
+
+  it('reads origins as a browser sends them, and refuses any origin in production', () => {
+    const production = { ...creds, NODE_ENV: 'production' };
+    assert.deepEqual(loadConfig({ ...creds, corsAllowOrigin: 'https://Shop.Example.com/, https://m.example.com:8443' }).corsAllowOrigins, [
+      'https://shop.example.com',
+      'https://m.example.com:8443',
+    ]);
+    assert.equal(variableOf({ ...creds, corsAllowOrigin: 'https://shop.example.com/app' }), 'corsAllowOrigin');
+    assert.equal(variableOf({ ...production, corsAllowOrigin: '*' }), 'corsAllowOrigin');
+    assert.equal(variableOf({ ...production, CORS_ALLOW_ORIGIN: 'https://a.example.com,null' }), 'CORS_ALLOW_ORIGIN');
   });
 
   it('keeps the local run on this machine unless HOST says otherwise', () => {

@@ -73,7 +73,7 @@ describe('per signed-in user', () => {
 
 describe('admin routes', () => {
   it('are not counted against the end-user limit', async () => {
-    const key = 'rate-limit-admin-key-0123456789';
+    const key = 'rate-limit-admin-key-0123456789abcdef';
     const { stack } = await signedIn(new ManualClock(START), '1', { ADMIN_API_KEY: key });
     try {
       for (let i = 0; i < 4; i++) {

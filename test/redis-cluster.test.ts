@@ -83,9 +83,9 @@ describe('REDIS_CLUSTER=1', () => {
   });
 
   it('lets the function keep the account token in the cluster', async () => {
-    const stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${ports[1]}`, REDIS_CLUSTER: '1', ADMIN_API_KEY: 'cluster-admin-key-0123456789' } });
+    const stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${ports[1]}`, REDIS_CLUSTER: '1', ADMIN_API_KEY: 'cluster-admin-key-0123456789abcdef' } });
     try {
-      const result = await stack.call('/token/get', {}, { 'x-api-key': 'cluster-admin-key-0123456789' });
+      const result = await stack.call('/token/get', {}, { 'x-api-key': 'cluster-admin-key-0123456789abcdef' });
       assert.equal(result.status, 200, result.text);
       const stored = await cluster.get(`oa:{${TEST_APP_ID}}:token:stable`);
       assert.ok(stored?.includes(result.body.data.access_token), 'the token is in the cluster');

@@ -32,7 +32,7 @@ try {
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${values.port}"`);
 /** The account the emulator accepts when no --app is given. */
-const DEFAULT_APP = 'wx0123456789abcdef:emulator-secret-0123';
+const DEFAULT_APP = 'wx0123456789abcdef:emulatorSecret0123456789';
 
 const apps = (values.app ?? [DEFAULT_APP]).map((pair) => {
   const [appId, appSecret] = pair.split(':');

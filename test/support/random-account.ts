@@ -8,6 +8,6 @@ export const randomAppId = (): string => `wx${randomBytes(8).toString('hex')}`;
 
 export const randomSecret = (): string => randomBytes(16).toString('hex');
 
-export const ADMIN_KEY = 'admin-key-for-tests-0123456789';
+export const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
