@@ -62,13 +62,33 @@ export function classifyErrcode(errcode: number, scope: TokenScope): ErrcodeRule
   return RULES[errcode] ?? { kind: 'upstream' };
 }
 
-/** WeChat's errmsg ends with its request id; split it off so msg stays readable and rid machine-readable. */
+/**
+ * WeChat's errmsg ends with its request id; split it off so msg stays readable and rid
+ * machine-readable. Anchored searches from the end, so the work stays linear however long the
+ * errmsg (a lazy `^(.*?)…$` pattern retried from every position and took seconds on 40k characters).
+ */
 export function splitRid(errmsg: string): { text: string; rid?: string } {
-  const modern = /^(.*?)[,\s]*rid:\s*([0-9a-zA-Z-]+)\s*$/s.exec(errmsg);
-  if (modern) return { text: modern[1].trim(), rid: modern[2] };
-  const legacy = /^(.*?)[,\s]*hints:\s*\[\s*req_id:\s*([^\]\s]+)\s*\]\s*$/s.exec(errmsg);
-  if (legacy) return { text: legacy[1].trim(), rid: legacy[2] };
+  const modern = /rid:\s*([0-9a-zA-Z-]+)\s*$/.exec(tail(errmsg));
+  if (modern) return { text: beforeMarker(errmsg, errmsg.lastIndexOf('rid:')), rid: modern[1] };
+  const legacy = /hints:\s*\[\s*req_id:\s*([^\]\s]+)\s*\]\s*$/.exec(tail(errmsg));
+  if (legacy) return { text: beforeMarker(errmsg, errmsg.lastIndexOf('hints:')), rid: legacy[1] };
   return { text: errmsg.trim() };
+}
+
+/** The marker and the id after it fit in this many characters; nothing before them is scanned. */
+const TAIL = 256;
+
+/** The end of the message from its last marker on, so the patterns only ever see a bounded string. */
+function tail(errmsg: string): string {
+  const marker = Math.max(errmsg.lastIndexOf('rid:'), errmsg.lastIndexOf('hints:'));
+  return marker === -1 || errmsg.length - marker > TAIL ? '' : errmsg.slice(marker);
+}
+
+/** The text before the marker, without the separators (commas, spaces) that led up to it. */
+function beforeMarker(errmsg: string, marker: number): string {
+  let end = marker;
+  while (end > 0 && /[,\s]/.test(errmsg[end - 1])) end--;
+  return errmsg.slice(0, end).trim();
 }
 
 export class WeChatError extends AppError {
