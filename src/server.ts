@@ -3,8 +3,8 @@
  * server stops accepting, in-flight requests finish, then pooled connections close.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -31,6 +31,26 @@ export interface StartOptions {
   logger?: Logger;
   /** Mounts extra pages (dev run: demo, sign-in stand-in). */
   mount?: (app: Hono<AppEnv>) => void;
+  /** How long a client may take to send its request headers (default 10 s). */
+  headersTimeoutMs?: number;
+}
+
+/** An answer in the envelope written straight to a socket, for requests that never reach the app. */
+function envelopeOnSocket(status: string, msg: string): string {
+  const body = JSON.stringify({ code: -1, msg, data: null });
+  return (
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+/** Requests the adapter cannot turn into a web Request (a Host that is not a host, a backslash in the path). */
+function unreadableRequest(error: unknown): Response {
+  const msg = /host/i.test((error as Error)?.message ?? '') ? 'The Host header must be a host name or address, with an optional port' : 'The request target is not a valid path';
+  return new Response(JSON.stringify({ code: -1, msg, data: null }), {
+    status: 400,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 export async function startFunction(options: StartOptions): Promise<RunningFunction> {
@@ -41,34 +61,42 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const app = createApp({ services: composed.services, mount: options.mount });
 
   const drainer = connectionDrainer();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        // Without a Host header Node would answer a bare 400 itself; the app answers in the envelope.
-        serverOptions: { requireHostHeader: false, ServerResponse: drainer.ServerResponse },
-      },
-      () => resolve(s as Server));
-    (s as Server).once('error', reject);
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer(
+    {
+      // Without a Host header Node would answer a bare 400 itself; the app answers in the envelope.
+      requireHostHeader: false,
+      ServerResponse: drainer.ServerResponse,
+      // Node's defaults let a slow client hold a socket for minutes; a function answers in seconds.
+      requestTimeout: 30_000,
+      headersTimeout,
+      keepAliveTimeout: 65_000,
+      // Node checks those timeouts on this interval (30 s by default, which let slow headers run
+      // to 40 s): checked every second, a slow client is cut within a second of the bound.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    getRequestListener(app.fetch, { hostname: config.host, errorHandler: async (error) => unreadableRequest(error) }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Node's defaults let a slow client hold a socket for minutes; a function answers in seconds.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 65_000;
   // Requests Node's own parser rejects never reach the app; answer them in the envelope too.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ code: -1, msg: tooLarge ? 'Request headers are too large' : 'Malformed HTTP request', data: null });
-    socket.end(
-      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
-        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end(envelopeOnSocket('408 Request Timeout', `The request did not arrive in time (headers within ${headersTimeout / 1000} s, the whole request within 30 s)`));
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      socket.end(envelopeOnSocket('431 Request Header Fields Too Large', 'Request headers are too large'));
+    } else {
+      socket.end(envelopeOnSocket('400 Bad Request', 'Malformed HTTP request'));
+    }
   });
 
   const { port, address, family } = server.address() as AddressInfo;
