@@ -92,7 +92,7 @@ describe('the log buffer', () => {
       assert.equal(reports.length, 1);
       assert.ok(JSON.parse(reports[0]).dropped > 100_000);
     } finally {
-      if (!destination.destroyed) destination.destroy();
+      if (!(destination as unknown as { destroyed: boolean }).destroyed) destination.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
   });
