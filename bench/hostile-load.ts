@@ -6,6 +6,11 @@
  *
  *   npm run bench:hostile            (or: node --import tsx bench/hostile-load.ts [--requests N])
  *
+ * Then floods, each reported with latency, answers and memory after GC: a WeChat that hangs
+ * (every answer must come by the request deadline), 60 000 distinct callers in one minute
+ * (the rate-limit counters must stay bounded), unauthenticated 404s while nobody reads the
+ * function's stdout (the log buffer must stay bounded), and wrong admin keys from one address.
+ *
  * Three parties, as in production: this process is the WeChat side (the emulator) and the
  * clients (autocannon); the function runs in a child process started with --expose-gc, and
  * reports its memory after a full GC over IPC. Figures go to bench/hostile-load.md.
@@ -22,6 +27,10 @@ import { createDevSignin } from '../src/dev/signin.js';
 const APP_ID = 'wx0123456789abcdef';
 const APP_SECRET = 'BenchS3cretBenchS3cretBenchS3cr1';
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+/** The request deadline the floods run with (WECHAT_TIMEOUT_MS). */
+const DEADLINE_MS = 5000;
+/** Hostile requests come from addresses of their own (the last X-Forwarded-For hop), as attackers would. */
+const ATTACKER = { 'x-forwarded-for': '198.51.100.66' };
 /** Requests per user per minute; valid users stay well under it, the looping one does not. */
 const RATE_LIMIT = 200;
 /** The code-exchange cache keeps up to 10 000 codes; the warm-up fills it so "before" is the steady state. */
@@ -147,11 +156,15 @@ async function drive(): Promise<void> {
         ADMIN_API_KEY: ADMIN_KEY,
         RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
         LOG_LEVEL: 'info',
+        WECHAT_TIMEOUT_MS: String(DEADLINE_MS),
         ...signin.env,
       },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // stdout is read (and discarded) here, so a flood can stop reading it, as a stalled log collector would.
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     }),
   );
+  const childStdout = child.process.stdout!;
+  childStdout.resume();
   const { url } = await child.next('ready');
 
   // Credentials for the valid users, the looping one and the forgers.
@@ -203,8 +216,8 @@ async function drive(): Promise<void> {
     ['garbage token', () => ({ method: 'POST', path: '/oauth/config', headers: { ...json, authorization: `Bearer ${'A'.repeat(4000)}` }, body: '{}' })],
     ['looping page', () => ({ method: 'POST', path: '/oauth/config', headers: { ...json, authorization: looper }, body: '{}' })],
     ['looping page', () => ({ method: 'POST', path: '/oauth/config', headers: { ...json, authorization: looper }, body: '{}' })],
-    ['wrong admin key', () => ({ method: 'POST', path: '/token/get', headers: { ...json, 'x-api-key': 'guess-guess-guess-guess' }, body: '{}' })],
-    ['user token on admin route', () => ({ method: 'POST', path: '/token/get', headers: { ...json, authorization: nextUser() }, body: '{}' })],
+    ['wrong admin key', () => ({ method: 'POST', path: '/token/get', headers: { ...json, ...ATTACKER, 'x-api-key': 'guess-guess-guess-guess' }, body: '{}' })],
+    ['user token on admin route', () => ({ method: 'POST', path: '/token/get', headers: { ...json, ...ATTACKER, authorization: nextUser() }, body: '{}' })],
     ['unknown path', () => ({ method: 'POST', path: `/../../etc/passwd/${hostileCounter}`, headers: json, body: '{}' })],
     ['wrong method', () => ({ method: 'PUT', path: '/oauth/token', headers: json, body: '{}' })],
     ['form body', () => ({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: nextUser() }, body: 'code=abc' })],
@@ -262,6 +275,65 @@ async function drive(): Promise<void> {
   const tally = newTally();
   const result = await run(total, mix(tally));
   const afterRun = await child.memory();
+
+  // ---- floods ----
+  interface Flood {
+    name: string;
+    result: CannonResult;
+    statuses: Map<string, number>;
+    memory: Memory;
+  }
+  const floods: Flood[] = [];
+  const flood = async (name: string, options: { amount: number; connections: number; requests: CannonRequest[] }) => {
+    const statuses = new Map<string, number>();
+    const requests = options.requests.map((request) => ({ ...request, onResponse: (status: number) => bump(statuses, String(status)) }));
+    const instance = autocannon({ url, connections: options.connections, amount: options.amount, timeout: 30, requests });
+    const cap = setTimeout(() => instance.stop(), MAX_SECONDS * 1000);
+    let floodResult: CannonResult;
+    try {
+      floodResult = await instance;
+    } finally {
+      clearTimeout(cap);
+    }
+    floods.push({ name, result: floodResult, statuses, memory: await child.memory() });
+  };
+
+  // WeChat hangs on the refresh: 1 000 concurrent callers, more than the 128 pooled connections.
+  emulator.emulator.setDelay('/sns/oauth2/refresh_token', 30_000);
+  await flood(`WeChat hangs: /oauth/refresh from 1000 connections (deadline ${DEADLINE_MS} ms)`, {
+    amount: 3000,
+    connections: 1000,
+    requests: [{ method: 'POST', path: '/oauth/refresh', setupRequest: (request) => ({ ...request, headers: { ...json, authorization: nextUser() }, body: '{"refresh_token":"r"}' }) }],
+  });
+  emulator.emulator.setDelay('/sns/oauth2/refresh_token', 0);
+
+  // 60 000 distinct signed-in callers within a minute, one call each: 60 000 rate-limit counters asked for.
+  const callers: string[] = [];
+  for (let i = 0; i < 60_000; i++) callers.push(`Bearer ${(await signin.issue(`flood-caller-${i}`)).access_token}`);
+  let callerIndex = 0;
+  await flood('60 000 distinct callers, one /oauth/config each', {
+    amount: callers.length,
+    connections,
+    requests: [{ method: 'POST', path: '/oauth/config', setupRequest: (request) => ({ ...request, headers: { ...json, authorization: callers[callerIndex++ % callers.length] }, body: '{}' }) }],
+  });
+  callers.length = 0;
+
+  // Unauthenticated 404s while nobody reads the function's stdout.
+  childStdout.pause();
+  let pathIndex = 0;
+  await flood('unauthenticated 404s, stdout not read', {
+    amount: 40_000,
+    connections,
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, path: `/no/such/route/${pathIndex++}`, headers: json, body: '{}' }) }],
+  });
+  childStdout.resume();
+
+  await flood('wrong admin keys from one address', {
+    amount: 5000,
+    connections,
+    requests: [{ method: 'POST', path: '/token/get', headers: { ...json, 'x-forwarded-for': '203.0.113.99', 'x-api-key': 'guess-guess-guess-guess-guess-guess' }, body: '{}' }],
+  });
+
   child.process.send({ type: 'stop' });
   await new Promise((resolve) => child.process.once('exit', resolve));
   await emulator.close();
@@ -282,6 +354,9 @@ async function drive(): Promise<void> {
     rssWithin10: Math.abs(rssChange) <= 10,
     hostileShare: tally.hostileSent * 10 === tally.validSent + tally.hostileSent,
     looperLimited: (byKind.get('looping page') ?? []).some((s) => s.startsWith('429')),
+    // Each answer by the deadline, give or take a scheduling tick.
+    hangingAnsweredByDeadline: floods[0].result.latency.max <= DEADLINE_MS + 500 && floods[0].result.timeouts === 0,
+    wrongKeysLimited: (floods[3].statuses.get('429') ?? 0) > 0 && (floods[3].statuses.get('403') ?? 0) <= 10,
   };
 
   const report = [
@@ -308,6 +383,18 @@ async function drive(): Promise<void> {
     `| heapUsed | ${mb(memoryStart.heapUsed)} MiB | ${mb(before.heapUsed)} MiB | ${mb(afterRun.heapUsed)} MiB | ${heapChange.toFixed(1)}% |`,
     `| rss | ${mb(memoryStart.rss)} MiB | ${mb(before.rss)} MiB | ${mb(afterRun.rss)} MiB | ${rssChange.toFixed(1)}% |`,
     `| external | ${mb(memoryStart.external)} MiB | ${mb(before.external)} MiB | ${mb(afterRun.external)} MiB | ${change(before.external, afterRun.external).toFixed(1)}% |`,
+    '',
+    '## Floods',
+    '',
+    'After the measured run, against the same function. Latency from autocannon; memory after full GCs once the flood is over.',
+    '',
+    '| flood | requests | req/s | latency p50 / p99 / max | answers | heapUsed after | rss after |',
+    '|---|---|---|---|---|---|---|',
+    ...floods.map(
+      (f) =>
+        `| ${f.name} | ${f.result.requests.total} | ${Math.round(f.result.requests.average)} | ${f.result.latency.p50} / ${f.result.latency.p99} / ${f.result.latency.max} ms | ` +
+        `${[...f.statuses.entries()].sort().map(([status, count]) => `${status} × ${count}`).join(', ')}${f.result.timeouts ? `, timeouts ${f.result.timeouts}` : ''} | ${mb(f.memory.heapUsed)} MiB | ${mb(f.memory.rss)} MiB |`,
+    ),
     '',
     'Checks: ' + Object.entries(checks).map(([name, ok]) => `${name} ${ok ? 'pass' : 'FAIL'}`).join(', '),
     '',
