@@ -16,7 +16,6 @@ import type { Store } from './store/store.js';
 import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
 import { createTicketSigner } from './cloudbase/custom-login.js';
-import { RequestScope } from './request-scope.js';
 
 /** Per-caller counters kept in this process (no Redis): enough for every caller of a busy minute, bounded against forged ones. */
 const MAX_COUNTERS = 50_000;
@@ -34,8 +33,7 @@ export interface Composed {
 }
 
 export async function composeServices({ config, clock, logger }: ComposeOptions): Promise<Composed> {
-  const requests = new RequestScope();
-  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs, requestSignal: () => requests.signal() });
+  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
   const store = await createStore(config, clock, logger);
   // With Redis, a page refresh that lands on another instance is answered from the shared result.
@@ -56,7 +54,7 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
   const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);
   // Counters get a store of their own without Redis, so a flood of callers never evicts the token.
   const counters = config.redisUrl ? store : new MemoryStore(clock, { maxEntries: MAX_COUNTERS });
-  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, counters, requests, version: VERSION };
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, counters, version: VERSION };
   return {
     services,
     async close() {

@@ -186,7 +186,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const headers = cors.headersFor(requestHeader(c, 'origin'));
     // One deadline from arrival for everything the request waits on (the access check, Redis, a
     // pooled connection to WeChat, WeChat itself); the signal also fires when the caller leaves,
-    // and ends the upstream calls made for it (see WeChatHttp).
+    // and ends the upstream calls the handler made with it (see WeChatHttp).
     const ended = new AbortController();
     const timer = setTimeout(() => ended.abort(), deadlineMs);
     const outgoing = nodeOf(c)?.outgoing;
@@ -196,7 +196,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (outgoing?.socket?.destroyed) left();
     let response: Response;
     try {
-      const data = await beforeDeadline(ended.signal, deadlineMs, services.requests.run(ended.signal, () => handle(c, route)));
+      const data = await beforeDeadline(ended.signal, deadlineMs, handle(c, route, ended.signal));
       response = send(c, 200, success(data), headers);
     } catch (error) {
       response = fail(c, asAppError(c, error), headers);
@@ -208,7 +208,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return response;
   };
 
-  const handle = async (c: Context<AppEnv>, route: RouteDef): Promise<unknown> => {
+  const handle = async (c: Context<AppEnv>, route: RouteDef, signal: AbortSignal): Promise<unknown> => {
     // Another spelling of a route's path (%74oken, /x/../token) is not that route: a rule at the edge
     // that fences the path it knows fences the route.
     const raw = nodeOf(c)?.incoming?.url ?? new URL(c.req.url).pathname;
@@ -234,7 +234,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
     // The size limit is enforced while reading (413), straight from the socket: see body.ts.
     const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
-    return route.handler(body, { services, caller, requestId: c.get('requestId') });
+    return route.handler(body, { services, caller, requestId: c.get('requestId'), signal });
   };
 
   for (const route of routes) app.post(route.path, (c) => serveRoute(c, route));

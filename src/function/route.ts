@@ -29,6 +29,12 @@ export interface RouteContext {
   services: Services;
   caller: Caller;
   requestId: string;
+  /**
+   * Fires at the request's deadline or when its caller leaves. Pass it to upstream calls whose
+   * result belongs to this request alone; calls whose result is shared or kept (the account's
+   * token, a code exchange) go without it.
+   */
+  signal: AbortSignal;
 }
 
 export interface RouteDef<S extends GenericSchema = GenericSchema> {

@@ -10,7 +10,6 @@ import type { OAuthApi } from '../wechat/oauth.js';
 import type { Store } from '../store/store.js';
 import type { OAuthStateSigner } from './oauth-state.js';
 import type { TicketSigner } from '../cloudbase/custom-login.js';
-import type { RequestScope } from '../request-scope.js';
 
 export interface Services {
   config: Config;
@@ -28,7 +27,5 @@ export interface Services {
   store: Store;
   /** Rate-limit and failed-attempt counters: `store` with Redis, else a bounded one of their own. */
   counters: Store;
-  /** The request a call works for, so upstream calls end with it. */
-  requests: RequestScope;
   version: string;
 }

@@ -4,12 +4,12 @@
  * It never retries by itself: whether a call may be repeated is the caller's decision
  * (a code exchange must never be).
  *
- * Deadlines are whole, never per phase: a call made for a request is aborted by that request's
- * signal (its deadline counted from arrival, or its caller leaving), whether it is still waiting
- * for a pooled connection, waiting for headers or reading a body that trickles in. A detached
- * call (one whose result outlives the request: the account's credentials, which every waiting
- * request shares, and a code exchange, whose result the repeated-code cache keeps) has its own
- * deadline of `timeoutMs` from its start.
+ * Deadlines are whole, never per phase: a call made for one request takes that request's signal
+ * (its deadline counted from arrival, or its caller leaving) and is aborted by it whether it is
+ * still waiting for a pooled connection, waiting for headers or reading a body that trickles in.
+ * A call without a signal (one whose result outlives any one request: the account's credentials,
+ * which every waiting request shares, and a code exchange, whose result the repeated-code cache
+ * keeps) has a deadline of its own, `timeoutMs` from its start.
  */
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './undici-lean.js';
@@ -22,13 +22,11 @@ export interface WeChatHttpOptions {
   baseUrl: string;
   timeoutMs: number;
   dispatcher?: Dispatcher;
-  /** The signal of the request being served, if any (see RequestScope). */
-  requestSignal?: () => AbortSignal | undefined;
 }
 
 export interface CallOptions {
-  /** The call goes on when the request it serves is abandoned (defaults to true for global-token calls). */
-  detached?: boolean;
+  /** The signal of the request the call is made for; never later than a fresh `timeoutMs`, so it alone bounds the call. */
+  signal?: AbortSignal;
 }
 
 /** The largest upstream answer read; WeChat's JSON answers are a few KiB at most. */
@@ -41,7 +39,6 @@ export class WeChatHttp {
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly requestSignal: () => AbortSignal | undefined;
 
   constructor(options: WeChatHttpOptions) {
     const base = new URL(options.baseUrl);
@@ -49,7 +46,6 @@ export class WeChatHttp {
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.ownsDispatcher = !options.dispatcher;
-    this.requestSignal = options.requestSignal ?? (() => undefined);
     this.dispatcher =
       options.dispatcher ??
       new Agent({
@@ -90,9 +86,7 @@ export class WeChatHttp {
     scope: TokenScope,
     options: CallOptions = {},
   ): Promise<T> {
-    const detached = options.detached ?? scope === 'global';
-    // A request's deadline is never later than a fresh `timeoutMs`: its signal alone bounds the call.
-    let signal = detached ? undefined : this.requestSignal();
+    let signal = options.signal;
     let timer: NodeJS.Timeout | undefined;
     if (!signal) {
       const own = new AbortController();

@@ -2,7 +2,7 @@
  * WeChat's web-authorization (sns) APIs, typed. The code exchange is sent once and never
  * retried: a code is single use, and WeChat may have consumed it even when its answer was lost.
  */
-import { withRetry, type WeChatHttp } from './http.js';
+import { withRetry, type CallOptions, type WeChatHttp } from './http.js';
 import { WeChatError } from './errcodes.js';
 
 export interface OAuthCredentials {
@@ -68,28 +68,29 @@ export class OAuthApi {
     const raw = await this.http.get<RawToken>(
       '/sns/oauth2/access_token',
       { appid: this.credentials.appId, secret: this.credentials.appSecret, code, grant_type: 'authorization_code' },
+      // No request signal: once sent, WeChat may have spent the code, so the answer is kept
+      // for the caller's retry (CodeExchange) even when the request that asked has gone.
       'oauth',
-      // Once sent, WeChat may have spent the code: the answer is kept for the caller's retry
-      // (CodeExchange) even when the request that asked has gone.
-      { detached: true },
     );
     return toToken(raw);
   }
 
-  async refresh(refreshToken: string): Promise<OAuthToken> {
+  /** `signal`: the request's, so the call ends with it (deadline, or the caller leaving). */
+  async refresh(refreshToken: string, options: CallOptions = {}): Promise<OAuthToken> {
     const raw = await withRetry(() =>
       this.http.get<RawToken>(
         '/sns/oauth2/refresh_token',
         { appid: this.credentials.appId, grant_type: 'refresh_token', refresh_token: refreshToken },
         'oauth',
+        options,
       ),
     );
     return toToken(raw);
   }
 
-  async userInfo(accessToken: string, openid: string, lang: ProfileLang = 'zh_CN'): Promise<UserProfile> {
+  async userInfo(accessToken: string, openid: string, lang: ProfileLang = 'zh_CN', options: CallOptions = {}): Promise<UserProfile> {
     const raw = await withRetry(() =>
-      this.http.get<Partial<UserProfile>>('/sns/userinfo', { access_token: accessToken, openid, lang }, 'oauth'),
+      this.http.get<Partial<UserProfile>>('/sns/userinfo', { access_token: accessToken, openid, lang }, 'oauth', options),
     );
     const profile: UserProfile = {
       openid: String(raw.openid ?? openid),
@@ -106,9 +107,9 @@ export class OAuthApi {
   }
 
   /** True while the token is valid for this openid; WeChat's "invalid"/"expired" answers become false. */
-  async verify(accessToken: string, openid: string): Promise<boolean> {
+  async verify(accessToken: string, openid: string, options: CallOptions = {}): Promise<boolean> {
     try {
-      await withRetry(() => this.http.get('/sns/auth', { access_token: accessToken, openid }, 'oauth'));
+      await withRetry(() => this.http.get('/sns/auth', { access_token: accessToken, openid }, 'oauth', options));
       return true;
     } catch (error) {
       if (error instanceof WeChatError && [40001, 40014, 42001, 40003, 41001].includes(error.errcode)) return false;

@@ -110,7 +110,7 @@ export const oauthRoutes = [
     summary: 'Renews the OAuth access_token (2 hours) with the refresh_token (30 days).',
     body: v.object({ refresh_token: token }),
     response: oauthToken,
-    handler: async ({ refresh_token }, { services }) => services.oauth.refresh(refresh_token),
+    handler: async ({ refresh_token }, { services, signal }) => services.oauth.refresh(refresh_token, { signal }),
   }),
   defineRoute({
     path: '/oauth/userinfo',
@@ -128,7 +128,7 @@ export const oauthRoutes = [
       privilege: v.array(v.string()),
       unionid: v.optional(v.string()),
     }),
-    handler: async ({ access_token, openid, lang }, { services }) => services.oauth.userInfo(access_token, openid, lang),
+    handler: async ({ access_token, openid, lang }, { services, signal }) => services.oauth.userInfo(access_token, openid, lang, { signal }),
   }),
   defineRoute({
     path: '/oauth/verify',
@@ -136,6 +136,6 @@ export const oauthRoutes = [
     summary: 'Whether the OAuth access_token is still valid for this openid.',
     body: v.object({ access_token: token, openid }),
     response: v.object({ valid: v.boolean() }),
-    handler: async ({ access_token, openid }, { services }) => ({ valid: await services.oauth.verify(access_token, openid) }),
+    handler: async ({ access_token, openid }, { services, signal }) => ({ valid: await services.oauth.verify(access_token, openid, { signal }) }),
   }),
 ];
