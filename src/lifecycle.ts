@@ -5,7 +5,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { ConfigError, type Config } from './config.js';
-import type { Logger } from './log.js';
+import { afterLinesWritten, type Logger } from './log.js';
 import type { RunningFunction } from './server.js';
 
 /** How long in-flight requests get after SIGTERM before the process gives up on them. */
@@ -86,7 +86,7 @@ export function stopOnSignals({ close, logger }: { close: () => Promise<void>; l
   const exit = (code: number) => {
     // The last lines, if stdout takes them in time; the exit does not wait for a reader that never comes.
     setTimeout(() => process.exit(code), FLUSH_MS).unref();
-    logger.flush(() => process.exit(code));
+    afterLinesWritten(logger, () => process.exit(code));
   };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

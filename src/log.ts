@@ -44,9 +44,26 @@ const REDACT_PATHS = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${ke
 /** The most log output held in memory while stdout is slow; past it lines are dropped. */
 export const MAX_LOG_BUFFER_BYTES = 4 * 1024 * 1024;
 
-/** stdout, asynchronous and bounded; `onDrop` hears of the first dropped line once the buffer has room again. */
-export function stdoutDestination(options: { maxBytes?: number; fd?: number } = {}): SonicBoom & { dropped: number } {
-  const stream = Object.assign(new SonicBoom({ fd: options.fd ?? 1, sync: false, maxLength: options.maxBytes ?? MAX_LOG_BUFFER_BYTES }), { dropped: 0 });
+export type StdoutDestination = SonicBoom & {
+  /** Lines dropped because the buffer was full. */
+  dropped: number;
+  /** Calls `done` once every line written so far has left the buffer (at once when none waits). */
+  settle(done: () => void): void;
+};
+
+/** stdout, asynchronous and bounded; the first dropped line is reported once the buffer has room again. */
+export function stdoutDestination(options: { maxBytes?: number; fd?: number } = {}): StdoutDestination {
+  const boom = new SonicBoom({ fd: options.fd ?? 1, sync: false, maxLength: options.maxBytes ?? MAX_LOG_BUFFER_BYTES });
+  // sonic-boom's own flush(cb) answers at once when it batches nothing (minLength 0); what is
+  // buffered or being written is read from its state instead.
+  const state = boom as unknown as { _len: number; _writing: boolean };
+  const stream: StdoutDestination = Object.assign(boom, {
+    dropped: 0,
+    settle(done: () => void) {
+      if (state._len === 0 && !state._writing) done();
+      else boom.once('drain', done);
+    },
+  });
   stream.on('drop', () => {
     if (stream.dropped++ > 0) return;
     // Said once, when the reader has caught up: written now, it would be dropped too.
@@ -91,6 +108,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     options.destination ?? stdoutDestination(),
   );
+}
+
+/** Calls `done` once the logger's lines have reached stdout; at once for destinations that do not say (tests' collectors). */
+export function afterLinesWritten(logger: Logger, done: () => void): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as Partial<StdoutDestination> | undefined;
+  if (typeof stream?.settle === 'function') stream.settle(done);
+  else done();
 }
 
 /** A logger that writes nowhere, for code paths that take one but have nothing to say. */
