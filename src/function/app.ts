@@ -116,7 +116,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
   const rateLimit =
     options.rateLimit ??
-    createRateLimit({ store: services.store, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
+    createRateLimit({ store: services.counters, clock: services.clock, perMinute: config.rateLimitPerMinute, namespace: `oa:{${config.appId}}:ratelimit`, logger });
   const adminFailures =
     options.adminFailures ??
     createFailureLimit({ store: services.counters, clock: services.clock, perMinute: ADMIN_FAILURES_PER_MINUTE, namespace: `oa:{${config.appId}}:admin-fail`, what: 'admin key', logger });
