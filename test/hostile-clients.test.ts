@@ -63,6 +63,7 @@ describe('caching', () => {
       await stack.call('/token/get', {}, { 'x-api-key': ADMIN_KEY }),
       await stack.call('/oauth/token', { code: 'unknown' }),
       await stack.call('/no/such/route'),
+      await stack.raw('/'),
     ]) {
       assert.equal(result.headers.get('cache-control'), 'no-store', result.text);
     }

@@ -250,6 +250,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (!c.get('sent')) {
       c.header('x-request-id', c.get('requestId'));
       if (c.get('vary')) c.header('Vary', 'Origin');
+      // The health answer and the API document are JSON too; the local run's pages may be cached.
+      if (c.res.headers.get('content-type')?.startsWith('application/json') && !c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
     }
     logRequest(c, started, c.res.status);
   });
