@@ -16,6 +16,10 @@ import type { Store } from './store/store.js';
 import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
 import { createTicketSigner } from './cloudbase/custom-login.js';
+import { mergeErrcodes } from './wechat/errcodes.js';
+import { groups } from './apis/index.js';
+
+const MP_BASE_URL = 'https://mp.weixin.qq.com';
 
 /** Per-caller counters kept in this process (no Redis): enough for every caller of a busy minute, bounded against forged ones. */
 const MAX_COUNTERS = 50_000;
@@ -33,7 +37,9 @@ export interface Composed {
 }
 
 export async function composeServices({ config, clock, logger }: ComposeOptions): Promise<Composed> {
-  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs });
+  // Throws when two groups declare one errcode differently: the start stops there.
+  const errcodes = mergeErrcodes(groups.map((group) => ({ source: `the ${group.name} group`, errcodes: group.errcodes })));
+  const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs, errcodes });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
   const store = await createStore(config, clock, logger);
   // With Redis, a page refresh that lands on another instance is answered from the shared result.
@@ -49,12 +55,14 @@ export async function composeServices({ config, clock, logger }: ComposeOptions)
     appSecret: config.appSecret,
     source: config.tokenSource,
     lockTtlMs: config.tokenLockTtlMs,
+    // The emulator answers every host on its one address.
+    mpBaseUrl: config.mode === 'emulator' ? undefined : MP_BASE_URL,
   });
   const oauthState = createOAuthStateSigner(config.appSecret, clock);
   const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);
   // Counters get a store of their own without Redis, so a flood of callers never evicts the token.
   const counters = config.redisUrl ? store : new MemoryStore(clock, { maxEntries: MAX_COUNTERS });
-  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, store, counters, version: VERSION };
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, account: credentials.account, store, counters, version: VERSION };
   return {
     services,
     async close() {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ManualClock } from '../src/clock.js';
 import { createDevSignin, type DevSignin } from '../src/dev/signin.js';
-import { routes } from '../src/function/routes/index.js';
+import { routes } from '../src/apis/index.js';
 import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
 
 const ADMIN_KEY = 'fuzz-admin-key-0123456789abcdef0123';

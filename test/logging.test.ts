@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { createDevSignin } from '../src/dev/signin.js';
 import { createApp } from '../src/function/app.js';
 import { defineRoute } from '../src/function/route.js';
-import { routes } from '../src/function/routes/index.js';
+import { groups } from '../src/apis/index.js';
 import { createLogger, REDACTED } from '../src/log.js';
 import { logLines } from './support/log-lines.js';
 import { startStack, TEST_APP_ID, TEST_APP_SECRET, type Stack } from './support/stack.js';
@@ -148,7 +148,7 @@ describe('the logger', () => {
         throw new TypeError(`cannot read appSecret ${TEST_APP_SECRET}`);
       },
     });
-    const app = createApp({ services: composed.services, routes: [...routes, crash] });
+    const app = createApp({ services: composed.services, groups: [...groups, { name: 'test', description: 'Test routes.', routes: [crash] }] });
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });

@@ -10,7 +10,7 @@ import { ManualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { mountApiReference } from '../src/dev/api-reference.js';
 import { jsonSchema } from '../src/function/openapi.js';
-import { routes } from '../src/function/routes/index.js';
+import { routes } from '../src/apis/index.js';
 import { createLogger } from '../src/log.js';
 import { startFunction, type RunningFunction } from '../src/server.js';
 

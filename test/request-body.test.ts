@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_BODY_BYTES } from '../src/function/app.js';
+import { DEFAULT_BODY_LIMIT as MAX_BODY_BYTES } from '../src/function/route.js';
 import { startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;

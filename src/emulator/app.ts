@@ -1,11 +1,13 @@
 /**
- * The emulator's HTTP surface: WeChat's URLs, answered from WeChatState, plus a few
+ * The emulator's HTTP surface: WeChat's URLs, answered by the API groups' parts over the core, plus a few
  * /__emulator/* controls for tests and people poking at it by hand.
  */
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { consentPage, errorPage, FAVICON_SVG, pickerPage, type AuthorizeParams } from './authorize-page.js';
-import { wxError, type Reply, type Scope, type WeChatState } from './state.js';
+import { isError, wxError, type Account, type EmulatorCore, type Reply } from './core.js';
+import type { EmulatorEndpoint, EmulatorPart } from './part.js';
+import type { IssueCodeInput, Scope } from '../apis/oauth/emulator.js';
 import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
 
 /** Fault injection and call counting, keyed by API path. */
@@ -50,59 +52,82 @@ const PARAM_ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state']
 const USER_COOKIE = 'emu_user';
 
 export interface EmulatorAppOptions {
-  state: WeChatState;
+  core: EmulatorCore;
+  /** Every API group's part: the WeChat endpoints the emulator answers. */
+  parts: EmulatorPart[];
+  /** The oauth part's codes, for the authorize page. */
+  issueCode(input: IssueCodeInput): string;
   controls: Controls;
   /** Hosts (with port) redirect_uri may point at; any http(s) host when empty. */
   redirectHosts?: string[];
 }
 
-export function createEmulatorApp({ state, controls, redirectHosts = [] }: EmulatorAppOptions): Hono {
+/** The endpoints of every part, by path and then method; one path declared twice is a mistake in a part. */
+function endpointsByPath(parts: EmulatorPart[]): Map<string, Map<string, EmulatorEndpoint>> {
+  const byPath = new Map<string, Map<string, EmulatorEndpoint>>();
+  for (const endpoint of parts.flatMap((part) => part.endpoints)) {
+    const byMethod = byPath.get(endpoint.path) ?? new Map<string, EmulatorEndpoint>();
+    if (byMethod.has(endpoint.method)) throw new Error(`the emulator has two handlers for ${endpoint.method} ${endpoint.path}`);
+    byMethod.set(endpoint.method, endpoint);
+    byPath.set(endpoint.path, byMethod);
+  }
+  return byPath;
+}
+
+/** A POST's body: a JSON object, or a form's fields and files; undefined when malformed (47001). */
+async function readBody(c: Context, kind: 'json' | 'multipart'): Promise<{ fields: Record<string, unknown>; files: Record<string, File> } | undefined> {
+  if (kind === 'multipart') {
+    const form = await c.req.parseBody().catch(() => undefined);
+    if (!form) return undefined;
+    const fields: Record<string, unknown> = {};
+    const files: Record<string, File> = {};
+    for (const [key, value] of Object.entries(form)) {
+      if (value instanceof File) files[key] = value;
+      else if (typeof value === 'string') fields[key] = value;
+    }
+    return { fields, files };
+  }
+  try {
+    const parsed: unknown = JSON.parse(await c.req.text());
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    return { fields: parsed as Record<string, unknown>, files: {} };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createEmulatorApp({ core, parts, issueCode, controls, redirectHosts = [] }: EmulatorAppOptions): Hono {
   const app = new Hono();
   const origin = (c: Context) => new URL(c.req.url).origin;
 
-  /** Counts the call, applies injected delay and failure, then answers with WeChat's JSON. */
-  const api = (path: string, method: 'get' | 'post', answer: (c: Context) => Reply | Promise<Reply>) => {
-    app[method](path, async (c) => {
+  for (const [path, byMethod] of endpointsByPath(parts)) {
+    app.all(path, async (c) => {
       controls.count(path);
       const delay = controls.delay(path);
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-      const reply = controls.takeFailure(path) ?? (await answer(c));
+      const endpoint = byMethod.get(c.req.method === 'HEAD' ? 'GET' : c.req.method);
+      // WeChat answers a method it does not take on an API with HTTP 200 and an errcode.
+      if (!endpoint) return c.json(byMethod.has('GET') ? wxError(43001, 'require GET method') : wxError(43002, 'require POST method'));
+      const injected = controls.takeFailure(path);
+      if (injected) return c.json(injected);
+      const query = c.req.query();
+      let account: Account | undefined;
+      if (endpoint.token === 'global') {
+        const token = core.globalToken(query.access_token);
+        if (isError(token)) return c.json(token);
+        account = core.account(token.appId);
+      }
+      const body = endpoint.method === 'POST' ? await readBody(c, endpoint.body ?? 'json') : { fields: {}, files: {} };
+      if (!body) return c.json(wxError(47001, 'data format error'));
+      const reply = await endpoint.answer({ query, body: body.fields, files: body.files, account, origin: origin(c) });
+      if ('binary' in reply && reply.binary instanceof Uint8Array) {
+        return c.body(reply.binary as Uint8Array<ArrayBuffer>, 200, { 'content-type': String(reply.contentType) });
+      }
       return c.json(reply);
     });
-  };
+  }
 
-  api('/sns/oauth2/access_token', 'get', (c) => {
-    const q = c.req.query();
-    return state.exchangeCode(q.appid, q.secret, q.code, q.grant_type);
-  });
-  api('/sns/oauth2/refresh_token', 'get', (c) => {
-    const q = c.req.query();
-    return state.refresh(q.appid, q.grant_type, q.refresh_token);
-  });
-  api('/sns/userinfo', 'get', (c) => {
-    const q = c.req.query();
-    if (q.lang && !['zh_CN', 'zh_TW', 'en'].includes(q.lang)) return wxError(40005, 'invalid lang');
-    return state.userInfo(q.access_token, q.openid, origin(c));
-  });
-  api('/sns/auth', 'get', (c) => state.verify(c.req.query('access_token'), c.req.query('openid')));
-  api('/cgi-bin/token', 'get', (c) => {
-    const q = c.req.query();
-    return state.classicToken(q.grant_type, q.appid, q.secret);
-  });
-  api('/cgi-bin/stable_token', 'post', async (c) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      return wxError(47001, 'data format error');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return wxError(47001, 'data format error');
-    return state.stableToken(body as Record<string, unknown>);
-  });
-  api('/cgi-bin/ticket/getticket', 'get', (c) => state.ticket(c.req.query('access_token'), c.req.query('type')));
-  api('/cgi-bin/getcallbackip', 'get', (c) => state.callbackIp(c.req.query('access_token')));
-
-  // --- the authorize page (§A1) ---
+  // --- the authorize page ---
 
   const readParams = (source: Record<string, string | undefined>): AuthorizeParams => ({
     appid: source.appid ?? '',
@@ -116,7 +141,7 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   /** WeChat's own checks, in WeChat's order; an error page or nothing. */
   const problem = (params: AuthorizeParams, keyOrder?: string[]): [number, string] | undefined => {
     if (!params.appid) return [10012, 'appid is empty'];
-    if (!state.hasApp(params.appid)) return [10016, `appid ${params.appid} is not a known account`];
+    if (!core.hasApp(params.appid)) return [10016, `appid ${params.appid} is not a known account`];
     if (!params.redirect_uri) return [10011, 'redirect_uri is empty'];
     let target: URL;
     try {
@@ -172,7 +197,7 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   };
 
   const issue = (params: AuthorizeParams, user: SimulatedUser) =>
-    state.issueCode({ appId: params.appid, scope: params.scope as Scope, user: user.name, snapshot: user.snapshot, profile: user.profile });
+    issueCode({ appId: params.appid, scope: params.scope as Scope, user: user.name, snapshot: user.snapshot, profile: user.profile });
 
   const appName = (appId: string) => `Official Account ${appId}`;
   const label = (user: SimulatedUser) => (PERSONAS[user.name] ? PERSONAS[user.name].nickname : user.name) + (user.snapshot ? ' (snapshot)' : '') + (user.profile === 'placeholder' ? ' (placeholder profile)' : '');
@@ -253,7 +278,7 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   });
   app.get('/__emulator/counts', (c) => c.json(controls.counts()));
   app.post('/__emulator/reset', (c) => {
-    state.reset();
+    core.reset();
     controls.resetCounts();
     controls.clear();
     return c.json({ ok: true });
@@ -261,9 +286,9 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   app.post('/__emulator/code', async (c) => {
     const body = await c.req.json().catch(() => ({}));
     const appId = typeof body.appid === 'string' ? body.appid : '';
-    if (!state.hasApp(appId)) return c.json({ error: 'appid is not a known account' }, 400);
+    if (!core.hasApp(appId)) return c.json({ error: 'appid is not a known account' }, 400);
     const scope = body.scope === 'snsapi_userinfo' ? 'snsapi_userinfo' : 'snsapi_base';
-    const code = state.issueCode({ appId, scope, user: normalizeUserName(body.user) ?? 'alice', snapshot: body.snapshot === true, profile: body.profile === 'placeholder' ? 'placeholder' : 'full' });
+    const code = issueCode({ appId, scope, user: normalizeUserName(body.user) ?? 'alice', snapshot: body.snapshot === true, profile: body.profile === 'placeholder' ? 'placeholder' : 'full' });
     return c.json({ code });
   });
   app.post('/__emulator/fail-next', async (c) => {
@@ -280,16 +305,16 @@ export function createEmulatorApp({ state, controls, redirectHosts = [] }: Emula
   });
   app.post('/__emulator/ip-whitelist', async (c) => {
     const body = await c.req.json().catch(() => ({}));
-    state.ipWhitelisted = body.on !== false;
-    return c.json({ ok: true, whitelisted: state.ipWhitelisted });
+    core.ipWhitelisted = body.on !== false;
+    return c.json({ ok: true, whitelisted: core.ipWhitelisted });
   });
   app.post('/__emulator/clock', async (c) => {
     const body = await c.req.json().catch(() => ({}));
-    const clock = state.clock as { advance?: (ms: number) => void };
+    const clock = core.clock as { advance?: (ms: number) => void };
     if (typeof clock.advance !== 'function') return c.json({ error: 'this emulator runs on a fixed clock' }, 400);
     if (typeof body.advanceMs !== 'number' || body.advanceMs < 0) return c.json({ error: 'need {advanceMs >= 0}' }, 400);
     clock.advance(body.advanceMs);
-    return c.json({ now: new Date(state.clock.now()).toISOString() });
+    return c.json({ now: new Date(core.clock.now()).toISOString() });
   });
 
   app.notFound((c) => c.json({ errcode: 404, errmsg: `the emulator does not implement ${c.req.method} ${c.req.path.slice(0, 200)}` }, 404));

@@ -7,9 +7,14 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { OffsetClock, type Clock } from '../clock.js';
 import { Controls, createEmulatorApp } from './app.js';
-import { DEFAULT_LIMITS, WeChatState, type EmulatorApp, type IssueCodeInput, type Limits } from './state.js';
+import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits } from './core.js';
+import type { EmulatorPart } from './part.js';
+import { groups } from '../apis/index.js';
+import type { ApiGroup } from '../apis/group.js';
+import type { IssueCodeInput, OAuthEmulatorPart } from '../apis/oauth/emulator.js';
 
-export type { EmulatorApp, IssueCodeInput, Limits } from './state.js';
+export type { EmulatorApp, Limits } from './core.js';
+export type { IssueCodeInput } from '../apis/oauth/emulator.js';
 
 export interface EmulatorOptions {
   clock?: Clock;
@@ -19,6 +24,8 @@ export interface EmulatorOptions {
   acceptBenchCodes?: boolean;
   /** Hosts redirect_uri may point at (10003 otherwise); any host when empty. */
   redirectHosts?: string[];
+  /** The API groups whose endpoints it answers; all of them when absent. */
+  groups?: readonly ApiGroup[];
 }
 
 export interface Emulator {
@@ -43,27 +50,38 @@ export interface Emulator {
   reset(): void;
 }
 
-export function createEmulator(options: EmulatorOptions = {}): Emulator {
+/** The emulator with every group's part loaded (each group's part is its own module, loaded here). */
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = options.clock ?? new OffsetClock();
-  const state = new WeChatState(clock, options.apps ?? [], { ...DEFAULT_LIMITS, ...options.limits }, options.acceptBenchCodes);
+  const core = new EmulatorCore(clock, options.apps ?? [], { ...DEFAULT_LIMITS, ...options.limits });
+  const settings = { acceptBenchCodes: options.acceptBenchCodes };
+  const parts = new Map<string, EmulatorPart>();
+  for (const group of options.groups ?? groups) {
+    if (group.emulator) parts.set(group.name, (await group.emulator()).part(core, settings));
+  }
+  const oauth = parts.get('oauth') as OAuthEmulatorPart | undefined;
+  const issueCode = (input: IssueCodeInput) => {
+    if (!oauth) throw new Error('the oauth group is not part of this emulator');
+    return oauth.issueCode(input);
+  };
   const controls = new Controls();
-  const app = createEmulatorApp({ state, controls, redirectHosts: options.redirectHosts });
+  const app = createEmulatorApp({ core, parts: [...parts.values()], issueCode, controls, redirectHosts: options.redirectHosts });
   return {
     app,
     clock,
-    addApp: (account) => state.addApp(account),
-    issueCode: (input) => state.issueCode(input),
+    addApp: (account) => core.addApp(account),
+    issueCode,
     counts: () => controls.counts(),
     resetCounts: () => controls.resetCounts(),
     failNext: (path, errcode, times) => controls.failNext(path, errcode, times),
     setDelay: (path, ms) => controls.setDelay(path, ms),
     setIpWhitelisted: (on) => {
-      state.ipWhitelisted = on;
+      core.ipWhitelisted = on;
     },
-    invalidateAccessToken: (token) => state.invalidateAccessToken(token),
-    isValidAccessToken: (token) => state.isValidAccessToken(token),
+    invalidateAccessToken: (token) => core.invalidateAccessToken(token),
+    isValidAccessToken: (token) => core.isValidAccessToken(token),
     reset: () => {
-      state.reset();
+      core.reset();
       controls.resetCounts();
       controls.clear();
     },
@@ -78,7 +96,7 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: EmulatorOptions & { port?: number; host?: string } = {}): Promise<RunningEmulator> {
-  const emulator = createEmulator(options);
+  const emulator = await createEmulator(options);
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: emulator.app.fetch, port: options.port ?? 9100, hostname: host }, () => resolve(started));

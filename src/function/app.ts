@@ -1,5 +1,5 @@
 /**
- * The HTTP surface: the route table turned into a Hono app. Paths work bare
+ * The HTTP surface: the API groups' routes turned into a Hono app. Paths work bare
  * (/oauth/token), behind a function-name prefix (/my-fn/oauth/token) and in the
  * gateway's form (/v1/functions/my-fn/oauth/token?webfn=true).
  */
@@ -11,23 +11,23 @@ import { getPath } from 'hono/utils/url';
 import { createCorsPolicy } from './cors.js';
 import { AppError, isAppError } from '../errors.js';
 import { createAccessCheck, type AccessCheck } from './access.js';
-import { readBodyText } from './body.js';
+import { readBody, readBodyText } from './body.js';
 import { requestHeader, requestHeaders, socketAddress } from './request-headers.js';
 import { clientAddress, createFailureLimit, createRateLimit, type FailureLimit, type RateLimit } from './rate-limit.js';
 import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
 import { buildOpenApi } from './openapi.js';
-import type { Caller, RouteDef } from './route.js';
-import { routes as defaultRoutes } from './routes/index.js';
+import { DEFAULT_BODY_LIMIT, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
+import { groups as defaultGroups, routesOf } from '../apis/index.js';
+import type { ApiGroup } from '../apis/group.js';
 import type { Services } from './services.js';
 import { parseJsonBody, validate } from './validation.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
-
 export interface AppOptions {
   services: Services;
-  routes?: RouteDef[];
+  /** The API groups served; src/apis/index.ts's list when absent. */
+  groups?: readonly ApiGroup[];
   access?: AccessCheck;
   /** Per-caller limit on end-user routes; built from RATE_LIMIT_PER_MINUTE when not given. */
   rateLimit?: RateLimit;
@@ -72,6 +72,65 @@ function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Recor
   });
 }
 
+/** A binary or XML route's answer, sent as the handler gave it. */
+function sendRaw(c: Context<AppEnv>, kind: OutputKind, raw: RawBody, extra: Record<string, string>): Response {
+  if (typeof raw !== 'object' || raw === null || !(typeof raw.body === 'string' || raw.body instanceof Uint8Array)) {
+    throw new Error(`a route with output "${kind}" returned something that is not a RawBody`);
+  }
+  c.set('sent', true);
+  const filename = raw.filename?.replace(/["\\\r\n]/g, '_');
+  return new Response(raw.body as string | Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: {
+      'content-type': raw.contentType ?? (kind === 'xml' ? 'application/xml; charset=utf-8' : 'application/octet-stream'),
+      'x-request-id': c.get('requestId'),
+      ...(c.get('vary') && { vary: 'Origin' }),
+      ...(filename && { 'content-disposition': `attachment; filename="${filename}"` }),
+      ...extra,
+    },
+  });
+}
+
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+const XML_TYPE = /^(text|application)\/([\w.+-]*\+)?xml\b/i;
+const MULTIPART_TYPE = /^multipart\/form-data\b/i;
+
+/** What a route's schema validates: a JSON object (a GET's query), a form, or XML text. */
+async function readInput(c: Context<AppEnv>, kind: InputKind, limit: number): Promise<unknown> {
+  if (c.req.method === 'GET' && kind === 'json') return c.req.query();
+  const type = requestHeader(c, 'content-type');
+  const wrongType = (expected: string) =>
+    new AppError('unsupported_media_type', `Content-Type must be ${expected}; got "${(type ?? '').slice(0, 100)}"`);
+  switch (kind) {
+    case 'json':
+      if (type && !JSON_TYPE.test(type)) throw wrongType('application/json');
+      // The size limit is enforced while reading (413), straight from the socket: see body.ts.
+      return parseJsonBody(await readBodyText(c, limit));
+    case 'xml':
+      if (type && !XML_TYPE.test(type)) throw wrongType('text/xml');
+      return readBodyText(c, limit);
+    case 'multipart':
+      if (!type || !MULTIPART_TYPE.test(type)) throw wrongType('multipart/form-data');
+      return parseForm(await readBody(c, limit), type);
+  }
+}
+
+/** A multipart body as fields (strings) and files, with Node's own parser (the web Response). */
+async function parseForm(bytes: Buffer, type: string): Promise<Record<string, string | UploadedFile>> {
+  let form: FormData;
+  try {
+    form = await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': type } }).formData();
+  } catch {
+    throw new AppError('bad_request', 'The multipart body could not be read', { hint: 'Send a multipart/form-data body with its boundary in Content-Type.' });
+  }
+  const fields: Record<string, string | UploadedFile> = {};
+  for (const [name, value] of form) {
+    fields[name] =
+      typeof value === 'string' ? value : { filename: value.name, contentType: value.type || 'application/octet-stream', bytes: new Uint8Array(await value.arrayBuffer()) };
+  }
+  return fields;
+}
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const GATEWAY_PREFIX = '/v1/functions/';
@@ -112,7 +171,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // it skips pino's path redaction (about 35 µs a line with the wildcard paths, more than all
   // the rest of a call); the scrub of configured secret values still applies.
   const requestLog = logger.child({}, { redact: [] });
-  const routes = options.routes ?? defaultRoutes;
+  const groups = options.groups ?? defaultGroups;
+  const routes = routesOf(groups);
   const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
   const rateLimit =
     options.rateLimit ??
@@ -197,7 +257,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     let response: Response;
     try {
       const data = await beforeDeadline(ended.signal, deadlineMs, handle(c, route, ended.signal));
-      response = send(c, 200, success(data), headers);
+      const output = route.output ?? 'envelope';
+      response = output === 'envelope' ? send(c, 200, success(data), headers) : sendRaw(c, output, data as RawBody, headers);
     } catch (error) {
       response = fail(c, asAppError(c, error), headers);
     } finally {
@@ -228,16 +289,20 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
     c.set('caller', caller);
     await rateLimit.check(route.access, caller, address);
-    const type = requestHeader(c, 'content-type');
-    if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-      throw new AppError('unsupported_media_type', `Content-Type must be application/json; got "${type.slice(0, 100)}"`);
-    }
-    // The size limit is enforced while reading (413), straight from the socket: see body.ts.
-    const body = validate(route.body, parseJsonBody(await readBodyText(c, MAX_BODY_BYTES)));
-    return route.handler(body, { services, caller, requestId: c.get('requestId'), signal });
+    const body = validate(route.body, await readInput(c, route.input ?? 'json', route.bodyLimit ?? DEFAULT_BODY_LIMIT));
+    return route.handler(body, {
+      services,
+      caller,
+      requestId: c.get('requestId'),
+      signal,
+      // Parsed only by a route that reads it.
+      get query() {
+        return c.req.query();
+      },
+    });
   };
 
-  for (const route of routes) app.post(route.path, (c) => serveRoute(c, route));
+  for (const route of routes) app.on([...methodsOf(route)], route.path, (c) => serveRoute(c, route));
 
   // Everything else (health, the API document, preflights, 404 and 405 answers, local pages)
   // passes through these two.
@@ -298,16 +363,17 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // The API document comes from the same table the router is built from; built on first ask.
   let openApi: string | undefined;
   app.get('/openapi.json', (c) => {
-    openApi ??= JSON.stringify(buildOpenApi(routes, { version: services.version }));
+    openApi ??= JSON.stringify(buildOpenApi(groups, { version: services.version }));
     return c.body(openApi, 200, { 'content-type': 'application/json; charset=utf-8' });
   });
   app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
-  for (const route of routes) app.all(route.path, (c) => fail(c, methodNotAllowed(c, 'POST')));
+  for (const route of routes) app.all(route.path, (c) => fail(c, methodNotAllowed(c, methodsOf(route).join(', '))));
 
   options.mount?.(app);
 
-  app.notFound((c) => fail(c, new AppError('not_found', `No route ${c.req.method} ${getPath(c.req.raw).slice(0, 200)}`, { hint: 'Routes are POST /oauth/*, /token/*, /jssdk/*; see /openapi.json.' })));
+  const notFoundHint = `Routes are ${[...new Set(routes.map((route) => `/${route.path.split('/')[1]}/*`))].join(', ')}; see /openapi.json.`;
+  app.notFound((c) => fail(c, new AppError('not_found', `No route ${c.req.method} ${getPath(c.req.raw).slice(0, 200)}`, { hint: notFoundHint })));
 
   app.onError((error, c) => fail(c, asAppError(c, error)));
 

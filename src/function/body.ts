@@ -10,23 +10,29 @@ import type { Context } from 'hono';
 import { AppError } from '../errors.js';
 import { requestHeader } from './request-headers.js';
 
-const tooLarge = (maxBytes: number) => new AppError('payload_too_large', `Request body is larger than ${maxBytes / 1024} KiB`);
+const tooLarge = (maxBytes: number) =>
+  new AppError('payload_too_large', `Request body is larger than ${maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes / 1024} KiB`}`);
 
 /** A leading byte-order mark is dropped, as the web Request's text() drops it. */
 const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  return withoutBom((await readBody(c, maxBytes)).toString('utf8'));
+}
+
+/** The body's bytes (a multipart form), refusing more than `maxBytes`. */
+export async function readBody(c: Context, maxBytes: number): Promise<Buffer> {
   const declared = requestHeader(c, 'content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
 
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming || typeof incoming.on !== 'function' || incoming.readableEnded) {
-    const text = await c.req.text();
-    if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
-    return text;
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+    return bytes;
   }
 
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (error?: Error) => {
@@ -38,7 +44,7 @@ export async function readBodyText(c: Context, maxBytes: number): Promise<string
         incoming.resume();
         reject(error);
       } else {
-        resolve(withoutBom(Buffer.concat(chunks, size).toString('utf8')));
+        resolve(Buffer.concat(chunks, size));
       }
     };
     const onData = (chunk: Buffer) => {

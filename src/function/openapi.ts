@@ -6,7 +6,8 @@
  */
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { GenericSchema } from 'valibot';
-import type { Access, RouteDef } from './route.js';
+import { DEFAULT_BODY_LIMIT, methodsOf, type Access, type RouteDef } from './route.js';
+import type { ApiGroup } from '../apis/group.js';
 
 export interface OpenApiOptions {
   version: string;
@@ -63,8 +64,6 @@ function operationId(path: string): string {
     .join('');
 }
 
-const tagOf = (path: string): string => path.split('/').filter(Boolean)[0] ?? 'function';
-
 const success = (data: JsonSchema): JsonSchema => ({
   type: 'object',
   required: ['code', 'msg', 'data'],
@@ -91,8 +90,8 @@ const FAILURES: Record<string, string> = {
   '403': 'Not allowed: an admin route without the admin key, or a WeChat permission error.',
   '404': 'No such route.',
   '405': 'Wrong method; the Allow header names the right one.',
-  '413': 'The body is larger than 64 KiB.',
-  '415': 'The body is not JSON.',
+  '413': 'The body is larger than the route accepts (64 KiB unless the route says otherwise).',
+  '415': 'The body is not of the type the route reads (JSON unless the route says otherwise).',
   '429': 'This caller is over its rate limit; Retry-After says when to come back.',
   '500': 'Configuration the operator must fix (wrong AppSecret, server IP not whitelisted), or an internal error.',
   '502': 'WeChat failed or answered nonsense.',
@@ -111,8 +110,8 @@ function failureResponses(access: Access): Record<string, unknown> {
 const DESCRIPTION = [
   "The HTTP function behind a WeChat Official Account on Tencent CloudBase: web OAuth, the account's global access_token, JS-SDK signatures.",
   '',
-  'Every API route (`/oauth/*`, `/jssdk/*`, `/token/*`) is `POST` with a JSON body; the only `GET` routes are the health check `GET /` and this document, `GET /openapi.json`. ' +
-    'Every answer but this document is `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
+  'Unless a route says otherwise, an API route is `POST` with a JSON body; the other `GET` routes are the health check `GET /` and this document, `GET /openapi.json`. ' +
+    'Every answer but this document and the routes that send a file or XML is `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
   '',
   'Paths are listed bare (`/oauth/token`). Each also works behind a function-name prefix (`/{functionName}/oauth/token`) and in the CloudBase gateway form ' +
     '`https://{envId}.api.tcloudbasegateway.com/v1/functions/{functionName}/oauth/token?webfn=true` (or with the `X-Tcb-Webfn: true` header instead of the query).',
@@ -120,7 +119,38 @@ const DESCRIPTION = [
   '`GET /` is a health check: name, version, mode and which optional features are on.',
 ].join('\n');
 
-export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOptions): OpenApiDocument {
+const REQUEST_TYPES = { json: 'application/json', multipart: 'multipart/form-data', xml: 'text/xml' } as const;
+
+/** What a route reads: a request body, or for a GET with JSON input, query parameters. */
+function inputOf(route: RouteDef, method: string): Record<string, unknown> {
+  const input = route.input ?? 'json';
+  const schema = jsonSchema(route.body, 'input');
+  if (method === 'get' && input === 'json') {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((schema.required ?? []) as string[]);
+    return { parameters: Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property })) };
+  }
+  const limit = route.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  return {
+    requestBody: {
+      required: false,
+      description:
+        (input === 'json' ? 'A JSON object; unknown fields are ignored. An empty body counts as `{}`.' : input === 'xml' ? 'An XML document.' : 'A multipart form.') +
+        ` At most ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MiB` : `${limit / 1024} KiB`}.`,
+      content: { [REQUEST_TYPES[input]]: { schema } },
+    },
+  };
+}
+
+function successOf(route: RouteDef): Record<string, unknown> {
+  const output = route.output ?? 'envelope';
+  if (output === 'binary') return { description: 'The file, with its own Content-Type.', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
+  if (output === 'xml') return { description: 'An XML document.', content: { 'application/xml': { schema: { type: 'string' } } } };
+  const data = route.response ? jsonSchema(route.response, 'output') : {};
+  return { description: 'Success.', content: { 'application/json': { schema: success(data) } } };
+}
+
+export function buildOpenApi(groups: readonly ApiGroup[], options: OpenApiOptions): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {
     '/': {
       get: {
@@ -138,26 +168,28 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
     },
   };
 
-  for (const route of routes) {
-    const data = route.response ? jsonSchema(route.response, 'output') : {};
-    paths[route.path] = {
-      post: {
-        operationId: operationId(route.path),
-        tags: [tagOf(route.path)],
-        summary: route.summary,
-        'x-access': route.access,
-        security: securityFor(route.access),
-        requestBody: {
-          required: false,
-          description: 'A JSON object; unknown fields are ignored. An empty body counts as `{}`.',
-          content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
-        },
-        responses: {
-          '200': { description: 'Success.', content: { 'application/json': { schema: success(data) } } },
-          ...failureResponses(route.access),
-        },
-      },
-    };
+  for (const group of groups) {
+    for (const route of group.routes) {
+      const methods = methodsOf(route);
+      paths[route.path] = Object.fromEntries(
+        methods.map((method) => {
+          const name = method.toLowerCase();
+          return [
+            name,
+            {
+              // A route with one method keeps its plain id; with several, each gets the method as a suffix.
+              operationId: operationId(route.path) + (methods.length > 1 ? method[0] + method.slice(1).toLowerCase() : ''),
+              tags: [group.name],
+              summary: route.summary,
+              'x-access': route.access,
+              security: securityFor(route.access),
+              ...inputOf(route, name),
+              responses: { '200': successOf(route), ...failureResponses(route.access) },
+            },
+          ];
+        }),
+      );
+    }
   }
 
   return {
@@ -169,7 +201,7 @@ export function buildOpenApi(routes: readonly RouteDef[], options: OpenApiOption
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'This function (bare paths).' }],
-    tags: [...new Set(['health', ...routes.map((route) => tagOf(route.path))])].map((name) => ({ name })),
+    tags: [{ name: 'health' }, ...groups.map((group) => ({ name: group.name, description: group.description }))],
     paths,
     components: {
       securitySchemes: SECURITY_SCHEMES,

@@ -1,6 +1,7 @@
 /**
- * A route is data: its path, who may call it, the schema of its body and its handler.
- * The router, the access check and the OpenAPI document are all derived from these.
+ * A route is data: its path, methods, who may call it, the schema of its input, what it
+ * answers with and its handler. The router, the access check and the OpenAPI document are all
+ * derived from these.
  */
 import type { GenericSchema, InferOutput } from 'valibot';
 import type { Services } from './services.js';
@@ -35,19 +36,74 @@ export interface RouteContext {
    * token, a code exchange) go without it.
    */
   signal: AbortSignal;
+  /** The query string's parameters (the first of each name). */
+  query: Record<string, string>;
 }
+
+export type Method = 'GET' | 'POST';
+
+/**
+ * json: a JSON object (on GET, the query string's parameters instead).
+ * multipart: a form; fields are strings, files `{ filename, contentType, bytes }`.
+ * xml: the body as text, for the route to parse (the message server).
+ */
+export type InputKind = 'json' | 'multipart' | 'xml';
+
+/**
+ * envelope: `{code, msg, data}` with the handler's result as data.
+ * binary, xml: the handler returns a RawBody, sent as it is.
+ */
+export type OutputKind = 'envelope' | 'binary' | 'xml';
+
+/** What a binary or XML route answers with. */
+export interface RawBody {
+  body: string | Uint8Array;
+  contentType?: string;
+  /** For a download: the file name the browser saves it under. */
+  filename?: string;
+}
+
+/** A file in a multipart body, as the route's schema sees it. */
+export interface UploadedFile {
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** The WeChat endpoint a route calls, for the emulator coverage check and the API document. */
+export interface WeChatEndpoint {
+  method: Method;
+  path: string;
+  /** api: the API base (default); mp: mp.weixin.qq.com, where a few answers point. */
+  host?: 'api' | 'mp';
+}
+
+/** 64 KiB: far above any JSON body WeChat's own APIs accept. Uploads set their own. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface RouteDef<S extends GenericSchema = GenericSchema> {
   path: string;
+  /** POST when absent. */
+  methods?: readonly Method[];
   access: Access;
   summary: string;
-  /** Schema of the JSON body; unknown fields are ignored. */
+  /** json when absent. */
+  input?: InputKind;
+  /** envelope when absent. */
+  output?: OutputKind;
+  /** Bytes; DEFAULT_BODY_LIMIT when absent. */
+  bodyLimit?: number;
+  /** Schema of the input; unknown fields are ignored. */
   body: S;
   /** Shape of `data` on success, for the API document. */
   response?: GenericSchema;
+  /** The WeChat endpoints the handler calls; each must have an emulator counterpart. */
+  calls?: readonly WeChatEndpoint[];
   // A method, so the table's erased RouteDef accepts every route's narrower handler.
   handler(body: InferOutput<S>, context: RouteContext): Promise<unknown>;
 }
+
+export const methodsOf = (route: RouteDef): readonly Method[] => route.methods ?? ['POST'];
 
 /** Keeps the body type flowing from the schema into the handler. */
 export const defineRoute = <S extends GenericSchema>(route: RouteDef<S>): RouteDef<S> => route;

@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { AccountClient } from '../wechat/account-client.js';
 import type { CodeExchange } from '../wechat/code-exchange.js';
 import type { CredentialManager } from '../wechat/credentials.js';
 import type { OAuthApi } from '../wechat/oauth.js';
@@ -23,6 +24,8 @@ export interface Services {
   tickets?: TicketSigner;
   /** The global access_token and jsapi_ticket, shared through `store`. */
   credentials: CredentialManager;
+  /** Every call with the global access_token (the API groups' routes). */
+  account: AccountClient;
   /** Shared between instances when REDIS_URL is set; in-process otherwise. */
   store: Store;
   /** Rate-limit and failed-attempt counters: `store` with Redis, else a bounded one of their own. */

@@ -24,7 +24,8 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { WeChatError, isTokenErrcode } from './errcodes.js';
-import { withRetry, type WeChatHttp } from './http.js';
+import { withRetry, type RetryOptions, type WeChatHttp } from './http.js';
+import { AccountClient, whitelistError } from './account-client.js';
 
 /** A credential as stored: its value, when it stops working, and when to start renewing it. */
 export interface Credential {
@@ -42,7 +43,7 @@ export interface IssuedToken {
 }
 
 export interface CredentialManagerOptions {
-  http: Pick<WeChatHttp, 'get' | 'post'>;
+  http: Pick<WeChatHttp, 'get' | 'post' | 'call'>;
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -60,7 +61,9 @@ export interface CredentialManagerOptions {
   /** Start renewing this long before expiry (at most half a credential's life). */
   refreshAheadMs?: number;
   /** Retries for errcode -1 and network failures (tests make them instant). */
-  retry?: { attempts?: number; baseDelayMs?: number; sleep?: (ms: number) => Promise<void> };
+  retry?: RetryOptions;
+  /** Base URL for the account client's host "mp". */
+  mpBaseUrl?: string;
   /** How a waiter pauses between polls; real time, since it waits for other processes. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -112,7 +115,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export class CredentialManager {
   readonly source: TokenSource;
-  private readonly http: Pick<WeChatHttp, 'get' | 'post'>;
+  /** Every call made with the global token, this manager's own ticket fetch first. */
+  readonly account: AccountClient;
+  private readonly http: Pick<WeChatHttp, 'get' | 'post' | 'call'>;
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -150,6 +155,7 @@ export class CredentialManager {
     this.retry = options.retry;
     this.sleep = options.sleep ?? realSleep;
     this.keys = credentialKeys(this.appId);
+    this.account = new AccountClient({ http: this.http, tokens: this, retry: this.retry, mpBaseUrl: options.mpBaseUrl });
 
     const stable: Slot = {
       name: this.source === 'stable' ? 'access_token' : 'stable access_token',
@@ -430,14 +436,12 @@ export class CredentialManager {
     return tokenFrom(raw, '/cgi-bin/token');
   }
 
-  private fetchTicket(): Promise<{ value: string; expiresIn: number }> {
-    return this.withToken(async (accessToken) => {
-      const raw = await this.upstream(() => this.http.get<RawTicket>('/cgi-bin/ticket/getticket', { access_token: accessToken, type: 'jsapi' }, 'global'));
-      if (typeof raw.ticket !== 'string' || raw.ticket === '') {
-        throw new AppError('upstream', 'WeChat answered /cgi-bin/ticket/getticket without a ticket');
-      }
-      return { value: raw.ticket, expiresIn: lifetime(raw.expires_in) };
-    });
+  private async fetchTicket(): Promise<{ value: string; expiresIn: number }> {
+    const raw = await this.account.get<RawTicket>('/cgi-bin/ticket/getticket', { query: { type: 'jsapi' } });
+    if (typeof raw.ticket !== 'string' || raw.ticket === '') {
+      throw new AppError('upstream', 'WeChat answered /cgi-bin/ticket/getticket without a ticket');
+    }
+    return { value: raw.ticket, expiresIn: lifetime(raw.expires_in) };
   }
 
   /** Bounded retries for transient failures; 40164 gets a hint naming the IP WeChat saw. */
@@ -474,17 +478,6 @@ function parseCredential(raw: string): Credential | undefined {
     // Unreadable: treated as absent, so it is replaced by the next refresh.
   }
   return undefined;
-}
-
-/** The errcode table's 40164 hint, led by the IP WeChat saw, which the operator must whitelist. */
-function whitelistError(error: WeChatError): AppError {
-  const ip = /invalid ip\s+([0-9a-fA-F.:]+)/i.exec(error.errmsg)?.[1];
-  const seen = ip ? `WeChat saw this function call from ${ip}. ` : '';
-  return new AppError('configuration', `${error.message}. Add the function's egress IP to the Official Account's IP whitelist`, {
-    errcode: error.errcode,
-    rid: error.rid,
-    hint: seen + (error.details.hint ?? ''),
-  });
 }
 
 function describe(error: unknown): { type?: string; message: string; errcode?: number } {

@@ -1,32 +1,27 @@
 /**
  * What each WeChat errcode means for the person reading the error: whose fault it is
- * (which decides the HTTP status) and what to do about it.
+ * (which decides the HTTP status) and what to do about it. The codes every API can answer
+ * are here; each API group declares its own, and `mergeErrcodes` joins them into the one
+ * table at start.
  */
 import { AppError, type ErrorKind } from '../errors.js';
 
 /** Which kind of token a call carried: a user's OAuth token, or the account's global one. */
 export type TokenScope = 'oauth' | 'global' | 'none';
 
-interface ErrcodeRule {
+export interface ErrcodeRule {
   kind: ErrorKind;
   status?: number;
   hint?: string;
 }
 
-const AUTHORIZE_AGAIN = 'Send the user through the authorize page again to get a fresh code.';
+export type ErrcodeTable = Readonly<Record<number, ErrcodeRule>>;
 
-const RULES: Record<number, ErrcodeRule> = {
-  40029: { kind: 'caller', hint: 'The code is unknown, expired (5 minutes) or was issued to another AppID. ' + AUTHORIZE_AGAIN },
-  40163: { kind: 'caller', hint: 'The code was already exchanged. Exchange each code once, and strip it from the address bar before exchanging.' },
-  41008: { kind: 'caller', hint: 'Pass the code WeChat appended to redirect_uri.' },
-  42003: { kind: 'caller', hint: 'The code expired (codes live 5 minutes). ' + AUTHORIZE_AGAIN },
-  40030: { kind: 'caller', hint: 'The refresh_token is not valid. ' + AUTHORIZE_AGAIN },
-  42002: { kind: 'caller', hint: 'The refresh_token expired (they live 30 days). ' + AUTHORIZE_AGAIN },
-  40003: { kind: 'caller', hint: 'The openid does not belong to this access_token or this AppID.' },
+export const CORE_ERRCODES: ErrcodeTable = {
   48001: {
     kind: 'caller',
     status: 403,
-    hint: 'This API is not authorized: user profiles need scope=snsapi_userinfo, and the account must have the permission.',
+    hint: 'This API is not authorized for this account: its type or verification does not include it (for a user profile, the token needs scope=snsapi_userinfo).',
   },
   40013: { kind: 'configuration', hint: 'The AppID is not valid. Check appId in the integration settings.' },
   40125: {
@@ -51,7 +46,31 @@ export function isTokenErrcode(errcode: number): boolean {
   return TOKEN_ERRCODES.has(errcode);
 }
 
-export function classifyErrcode(errcode: number, scope: TokenScope): ErrcodeRule {
+/**
+ * The core codes and every group's, as one table. A code two groups (or a group and the core)
+ * describe differently stops the start: one errcode must read the same whichever API answered it.
+ */
+export function mergeErrcodes(tables: ReadonlyArray<{ source: string; errcodes?: ErrcodeTable }>): ErrcodeTable {
+  const merged: Record<number, ErrcodeRule> = { ...CORE_ERRCODES };
+  const owner = new Map<number, string>(Object.keys(CORE_ERRCODES).map((code) => [Number(code), 'core']));
+  for (const { source, errcodes } of tables) {
+    for (const [key, rule] of Object.entries(errcodes ?? {})) {
+      const code = Number(key);
+      const existing = merged[code];
+      if (existing && !sameRule(existing, rule)) {
+        throw new Error(`errcode ${code} is declared differently by ${owner.get(code)} and ${source}; declare it once`);
+      }
+      if (TOKEN_ERRCODES.has(code)) throw new Error(`errcode ${code} (${source}) is a token errcode: the account client handles it`);
+      merged[code] = rule;
+      if (!owner.has(code)) owner.set(code, source);
+    }
+  }
+  return merged;
+}
+
+const sameRule = (a: ErrcodeRule, b: ErrcodeRule) => a.kind === b.kind && a.status === b.status && a.hint === b.hint;
+
+export function classifyErrcode(errcode: number, scope: TokenScope, table: ErrcodeTable = CORE_ERRCODES): ErrcodeRule {
   if (TOKEN_ERRCODES.has(errcode)) {
     // A user's OAuth token that expired is the caller's to renew (/oauth/refresh);
     // a global token that still fails after one refresh is ours to report.
@@ -59,7 +78,7 @@ export function classifyErrcode(errcode: number, scope: TokenScope): ErrcodeRule
       ? { kind: 'caller', status: 401, hint: 'The OAuth access_token is invalid or expired. Renew it with /oauth/refresh.' }
       : { kind: 'token', hint: 'The global access_token was refused even after a refresh. Check that no other system resets it.' };
   }
-  return RULES[errcode] ?? { kind: 'upstream' };
+  return table[errcode] ?? { kind: 'upstream' };
 }
 
 /**
@@ -96,9 +115,9 @@ export class WeChatError extends AppError {
   readonly errmsg: string;
   readonly rid: string | undefined;
 
-  constructor(errcode: number, rawErrmsg: string, scope: TokenScope) {
+  constructor(errcode: number, rawErrmsg: string, scope: TokenScope, table?: ErrcodeTable) {
     const { text, rid } = splitRid(rawErrmsg);
-    const rule = classifyErrcode(errcode, scope);
+    const rule = classifyErrcode(errcode, scope, table);
     super(rule.kind, `WeChat API error [${errcode}]: ${text || 'unknown error'}`, {
       errcode,
       rid,

@@ -14,7 +14,7 @@
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './undici-lean.js';
 import { AppError } from '../errors.js';
-import { WeChatError, type TokenScope } from './errcodes.js';
+import { CORE_ERRCODES, WeChatError, type ErrcodeTable, type TokenScope } from './errcodes.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -22,6 +22,30 @@ export interface WeChatHttpOptions {
   baseUrl: string;
   timeoutMs: number;
   dispatcher?: Dispatcher;
+  /** What each errcode means; the core table when not given (the function passes every group's). */
+  errcodes?: ErrcodeTable;
+}
+
+/** One call as the account client and the credential manager describe it. */
+export interface WeChatRequest extends CallOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Query;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as it is (a multipart form, for one). */
+  raw?: { bytes: Uint8Array; contentType: string };
+  scope: TokenScope;
+  /** Another WeChat host (some answers point at mp.weixin.qq.com); the API base when absent. */
+  baseUrl?: string;
+  /** binary: an answer that is not JSON is returned as bytes with its content type. */
+  accept?: 'json' | 'binary';
+}
+
+/** A body WeChat sent that is not JSON (a media file, a QR code image). */
+export interface BinaryBody {
+  bytes: Buffer;
+  contentType: string;
 }
 
 export interface CallOptions {
@@ -31,6 +55,8 @@ export interface CallOptions {
 
 /** The largest upstream answer read; WeChat's JSON answers are a few KiB at most. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** A downloaded file: WeChat's media limits stop at 10 MB (video). */
+const MAX_BINARY_BYTES = 20 * 1024 * 1024;
 
 export class WeChatHttp {
   /** The base URL split once, so a call does not parse a URL again. */
@@ -39,8 +65,10 @@ export class WeChatHttp {
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly errcodes: ErrcodeTable;
 
   constructor(options: WeChatHttpOptions) {
+    this.errcodes = options.errcodes ?? CORE_ERRCODES;
     const base = new URL(options.baseUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
@@ -57,11 +85,16 @@ export class WeChatHttp {
   }
 
   get<T>(path: string, query: Query, scope: TokenScope, options?: CallOptions): Promise<T> {
-    return this.send<T>('GET', path, query, undefined, scope, options);
+    return this.send<T>({ method: 'GET', path, query, scope, ...options }) as Promise<T>;
   }
 
   post<T>(path: string, query: Query, body: unknown, scope: TokenScope, options?: CallOptions): Promise<T> {
-    return this.send<T>('POST', path, query, JSON.stringify(body), scope, options);
+    return this.send<T>({ method: 'POST', path, query, json: body, scope, ...options }) as Promise<T>;
+  }
+
+  /** Any call: another host, a raw body, a binary answer. */
+  call<T>(call: WeChatRequest): Promise<T | BinaryBody> {
+    return this.send<T>(call);
   }
 
   async close(): Promise<void> {
@@ -69,24 +102,28 @@ export class WeChatHttp {
   }
 
   /** Every value encoded, so no value can add or override a parameter. */
-  private pathWithQuery(path: string, query: Query): string {
+  private pathWithQuery(basePath: string, path: string, query: Query): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) params.append(key, String(value));
     }
     const search = params.toString();
-    return `${this.basePath}${path}${search ? `?${search}` : ''}`;
+    return `${basePath}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async send<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    query: Query,
-    body: string | undefined,
-    scope: TokenScope,
-    options: CallOptions = {},
-  ): Promise<T> {
-    let signal = options.signal;
+  private async send<T>(call: WeChatRequest): Promise<T | BinaryBody> {
+    const { method, path, scope } = call;
+    let origin = this.origin;
+    let basePath = this.basePath;
+    if (call.baseUrl) {
+      const base = new URL(call.baseUrl);
+      origin = base.origin;
+      basePath = base.pathname.replace(/\/+$/, '');
+    }
+    const body = call.raw ? call.raw.bytes : call.json === undefined ? undefined : JSON.stringify(call.json);
+    const contentType = call.raw ? call.raw.contentType : body === undefined ? undefined : 'application/json';
+    const binary = call.accept === 'binary';
+    let signal = call.signal;
     let timer: NodeJS.Timeout | undefined;
     if (!signal) {
       const own = new AbortController();
@@ -94,14 +131,15 @@ export class WeChatHttp {
       timer.unref();
       signal = own.signal;
     }
-    let text: string;
+    let data: Buffer;
     let statusCode: number;
+    let type: string;
     try {
       const response = await request(this.dispatcher, {
-        origin: this.origin,
-        path: this.pathWithQuery(path, query),
+        origin,
+        path: this.pathWithQuery(basePath, path, call.query ?? {}),
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: contentType === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': contentType },
         body,
         // A plain controller and timer, cleared when the call ends, rather than an
         // AbortSignal.timeout, which lives for the whole deadline and is tracked through weak
@@ -111,7 +149,8 @@ export class WeChatHttp {
         bodyTimeout: this.timeoutMs,
       });
       statusCode = response.statusCode;
-      text = await readLimited(response);
+      type = String(response.headers['content-type'] ?? '');
+      data = await readLimited(response, binary ? MAX_BINARY_BYTES : MAX_RESPONSE_BYTES);
     } catch (error) {
       throw transportError(error, signal.aborted, this.timeoutMs, path);
     } finally {
@@ -121,10 +160,13 @@ export class WeChatHttp {
     if (statusCode < 200 || statusCode >= 300) {
       throw new AppError('upstream', `WeChat answered ${path} with HTTP ${statusCode}`);
     }
+    // A download is JSON only when it is an error: WeChat sends files with their own type.
+    if (binary && !/json|text\/plain/i.test(type)) return { bytes: data, contentType: type || 'application/octet-stream' };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(data.toString('utf8'));
     } catch {
+      if (binary) return { bytes: data, contentType: type || 'application/octet-stream' };
       throw new AppError('upstream', `WeChat answered ${path} with something that is not JSON`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -133,32 +175,32 @@ export class WeChatHttp {
     const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
     // Only a present, non-zero errcode is an error: some successes carry errcode 0, others none.
     if (typeof errcode === 'number' && errcode !== 0) {
-      throw new WeChatError(errcode, typeof errmsg === 'string' ? errmsg : '', scope);
+      throw new WeChatError(errcode, typeof errmsg === 'string' ? errmsg : '', scope, this.errcodes);
     }
     return parsed as T;
   }
 }
 
-async function readLimited({ headers, body }: Dispatcher.ResponseData): Promise<string> {
+async function readLimited({ headers, body }: Dispatcher.ResponseData, limit: number): Promise<Buffer> {
   // With a declared length (WeChat always sends one) the body is read in one step; only a
   // chunked answer is counted while it streams.
   const declared = Number(headers['content-length']);
-  if (declared > MAX_RESPONSE_BYTES) {
+  if (declared > limit) {
     body.destroy();
     throw new AppError('upstream', 'WeChat answered with more data than any of its APIs sends');
   }
-  if (Number.isInteger(declared)) return body.text();
+  if (Number.isInteger(declared)) return Buffer.from(await body.arrayBuffer());
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
+    if (size > limit) {
       body.destroy();
       throw new AppError('upstream', 'WeChat answered with more data than any of its APIs sends');
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function transportError(error: unknown, aborted: boolean, timeoutMs: number, path: string): AppError {
@@ -177,10 +219,13 @@ function transportError(error: unknown, aborted: boolean, timeoutMs: number, pat
 }
 
 /** Bounded retries with exponential backoff, for calls WeChat may safely see twice. */
-export async function withRetry<T>(
-  attempt: () => Promise<T>,
-  options: { attempts?: number; baseDelayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
-): Promise<T> {
+export interface RetryOptions {
+  attempts?: number;
+  baseDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions = {}, retryable: (error: unknown) => boolean = isTransient): Promise<T> {
   const attempts = options.attempts ?? 3;
   const baseDelayMs = options.baseDelayMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -188,7 +233,7 @@ export async function withRetry<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (i >= attempts || !isTransient(error)) throw error;
+      if (i >= attempts || !retryable(error)) throw error;
       await sleep(baseDelayMs * 2 ** (i - 1));
     }
   }

@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { jsSdkConfig } from '../../wechat/jssdk.js';
-import { defineRoute } from '../route.js';
+import { defineRoute } from '../../function/route.js';
+import { wechat } from './endpoints.js';
 
 export const jssdkRoutes = [
   defineRoute({
@@ -23,6 +24,7 @@ export const jssdkRoutes = [
       signature: v.string(),
       jsApiList: v.optional(v.array(v.string())),
     }),
+    calls: [wechat.ticket],
     handler: async ({ url, jsApiList }, { services }) =>
       jsSdkConfig({ appId: services.config.appId, clock: services.clock, ticket: () => services.credentials.jsapiTicket() }, url, jsApiList),
   }),

@@ -1,11 +1,12 @@
 /**
- * The five web-authorization routes of the seed guide (§3.1), and /oauth/state, the signed
+ * The five web-authorization routes of CloudBase's generated function, and /oauth/state, the signed
  * state a page falls back on when its sessionStorage is lost on the way through WeChat.
  */
 import * as v from 'valibot';
 import { AppError } from '../../errors.js';
-import { pkceChallenge, stateBinding } from '../oauth-state.js';
-import { defineRoute, type RouteContext } from '../route.js';
+import { pkceChallenge, stateBinding } from '../../function/oauth-state.js';
+import { defineRoute, type RouteContext } from '../../function/route.js';
+import { wechat } from './endpoints.js';
 
 // WeChat's codes and tokens are far shorter; the bounds only stop abuse.
 const token = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
@@ -94,6 +95,7 @@ export const oauthRoutes = [
       "Exchanges the code WeChat appended to redirect_uri for the user's openid and OAuth tokens. The same code presented again within 5 minutes returns the same result, to the same caller. With `state` (one from /oauth/state), the state is checked first and the code is not exchanged unless it holds. With CLOUDBASE_CUSTOM_LOGIN_KEY the answer carries `ticket`, for auth.signInWithCustomTicket of the CloudBase JS SDK; a caller without a CloudBase session must then send state and code_verifier.",
     body: v.object({ code: token, state: v.optional(v.pipe(v.string(), v.maxLength(128))), code_verifier: v.optional(codeVerifier) }),
     response: v.object({ ...oauthToken.entries, ticket: v.optional(v.string()) }),
+    calls: [wechat.accessToken],
     handler: async ({ code, state, code_verifier }, context) => {
       const { services } = context;
       const boundTo = checkState(state, code_verifier, context);
@@ -110,6 +112,7 @@ export const oauthRoutes = [
     summary: 'Renews the OAuth access_token (2 hours) with the refresh_token (30 days).',
     body: v.object({ refresh_token: token }),
     response: oauthToken,
+    calls: [wechat.refreshToken],
     handler: async ({ refresh_token }, { services, signal }) => services.oauth.refresh(refresh_token, { signal }),
   }),
   defineRoute({
@@ -128,6 +131,7 @@ export const oauthRoutes = [
       privilege: v.array(v.string()),
       unionid: v.optional(v.string()),
     }),
+    calls: [wechat.userInfo],
     handler: async ({ access_token, openid, lang }, { services, signal }) => services.oauth.userInfo(access_token, openid, lang, { signal }),
   }),
   defineRoute({
@@ -136,6 +140,7 @@ export const oauthRoutes = [
     summary: 'Whether the OAuth access_token is still valid for this openid.',
     body: v.object({ access_token: token, openid }),
     response: v.object({ valid: v.boolean() }),
+    calls: [wechat.auth],
     handler: async ({ access_token, openid }, { services, signal }) => ({ valid: await services.oauth.verify(access_token, openid, { signal }) }),
   }),
 ];

@@ -1,0 +1,16 @@
+/**
+ * Every API group the function serves, in the order the API document lists them. Adding a
+ * group is its folder plus one line here.
+ */
+import type { RouteDef } from '../function/route.js';
+import type { ApiGroup } from './group.js';
+import { oauth } from './oauth/index.js';
+import { token } from './token/index.js';
+import { jssdk } from './jssdk/index.js';
+
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk];
+
+/** Every route of every group. */
+export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);
+
+export const routes: RouteDef[] = routesOf(groups);
