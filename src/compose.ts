@@ -17,7 +17,8 @@ import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
 import { createTicketSigner } from './cloudbase/custom-login.js';
 import { mergeErrcodes } from './wechat/errcodes.js';
-import { groups } from './apis/index.js';
+import { groups as defaultGroups } from './apis/index.js';
+import type { ApiGroup } from './apis/group.js';
 
 const MP_BASE_URL = 'https://mp.weixin.qq.com';
 
@@ -28,6 +29,8 @@ export interface ComposeOptions {
   config: Config;
   clock: Clock;
   logger: Logger;
+  /** Whose errcodes join the table; src/apis/index.ts's list when absent. */
+  groups?: readonly ApiGroup[];
 }
 
 export interface Composed {
@@ -36,7 +39,7 @@ export interface Composed {
   close(): Promise<void>;
 }
 
-export async function composeServices({ config, clock, logger }: ComposeOptions): Promise<Composed> {
+export async function composeServices({ config, clock, logger, groups = defaultGroups }: ComposeOptions): Promise<Composed> {
   // Throws when two groups declare one errcode differently: the start stops there.
   const errcodes = mergeErrcodes(groups.map((group) => ({ source: `the ${group.name} group`, errcodes: group.errcodes })));
   const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs, errcodes });

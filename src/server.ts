@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { composeServices, type Composed } from './compose.js';
 import { createApp, type AppEnv } from './function/app.js';
+import type { ApiGroup } from './apis/group.js';
 import { connectionDrainer } from './drain.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -33,6 +34,8 @@ export interface StartOptions {
   mount?: (app: Hono<AppEnv>) => void;
   /** How long a client may take to send its request headers (default 10 s). */
   headersTimeoutMs?: number;
+  /** The API groups served; src/apis/index.ts's list when absent. */
+  groups?: readonly ApiGroup[];
 }
 
 /** An answer in the envelope written straight to a socket, for requests that never reach the app. */
@@ -57,8 +60,8 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey, config.serverToken, config.encodingAESKey, config.messageWebhookSecret] });
-  const composed = await composeServices({ config, clock, logger });
-  const app = createApp({ services: composed.services, mount: options.mount });
+  const composed = await composeServices({ config, clock, logger, groups: options.groups });
+  const app = createApp({ services: composed.services, mount: options.mount, groups: options.groups });
 
   const drainer = connectionDrainer();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;

@@ -10,6 +10,16 @@ import type { EmulatorEndpoint, EmulatorPart } from './part.js';
 import type { IssueCodeInput, Scope } from '../apis/oauth/emulator.js';
 import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
 
+/** WeChat's own words for the errcodes tests inject most, so an injected failure reads like a real one. */
+const INJECTED_ERRMSG: Record<number, string> = {
+  [-1]: 'system error',
+  40001: 'invalid credential, access_token is invalid or not latest',
+  40164: 'invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist',
+  45009: 'reach max api daily quota limit',
+  45011: 'api minute-quota reach limit  mustslower  retry next minute',
+  48001: 'api unauthorized',
+};
+
 /** Fault injection and call counting, keyed by API path. */
 export class Controls {
   private readonly calls = new Map<string, number>();
@@ -41,7 +51,7 @@ export class Controls {
     const failure = this.failures.get(path);
     if (!failure) return undefined;
     if (--failure.times <= 0) this.failures.delete(path);
-    return wxError(failure.errcode, failure.errcode === -1 ? 'system error' : 'injected by the emulator');
+    return wxError(failure.errcode, INJECTED_ERRMSG[failure.errcode] ?? 'injected by the emulator');
   }
   delay(path: string): number {
     return this.delays.get(path) ?? 0;

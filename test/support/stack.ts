@@ -2,12 +2,13 @@
  * Test harness: a real emulator and a real function server on loopback ports, sharing one
  * ManualClock, with every log line and response body kept for leak scans.
  */
-import { Writable } from 'node:stream';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { startFunction, type RunningFunction } from '../../src/server.js';
+import type { ApiGroup } from '../../src/apis/group.js';
+import { collectLogs } from './log-collector.js';
 
 export const TEST_APP_ID = 'wx1234567890abcdef';
 /** A recognisable secret, so a leak scan can find it anywhere. */
@@ -42,11 +43,13 @@ export interface StackOptions {
   clock?: ManualClock;
   /** The account is bound to an Open Platform account: WeChat sends unionids. */
   openPlatform?: boolean;
+  /** The API groups the function serves and the emulator answers; all of them when absent. */
+  groups?: readonly ApiGroup[];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }] });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }], groups: options.groups });
   const config = loadConfig({
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
@@ -58,15 +61,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines: logs, destination } = collectLogs();
   const logger = createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey], destination });
-  const fn = await startFunction({ config, clock, logger });
+  const fn = await startFunction({ config, clock, logger, groups: options.groups }).catch(async (error: unknown) => {
+    await emu.close();
+    throw error;
+  });
   const responses: string[] = [];
 
   const raw = async (path: string, init: RequestInit = {}): Promise<CallResult> => {
