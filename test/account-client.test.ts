@@ -12,6 +12,7 @@ import { AppError } from '../src/errors.js';
 import { groups } from '../src/apis/index.js';
 import type { ApiGroup } from '../src/apis/group.js';
 import { isError } from '../src/emulator/core.js';
+import type { EmulatorPartFactory } from '../src/emulator/part.js';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { createLogger } from '../src/log.js';
 import { MemoryStore } from '../src/store/memory.js';
@@ -39,35 +40,34 @@ const testGroup: ApiGroup = {
   name: 'test',
   description: 'Endpoints for the account client test.',
   routes: [],
-  emulator: async () => ({
-    part: (core) => ({
-      endpoints: [
-        {
-          method: 'POST',
-          path: '/cgi-bin/test/upload',
-          token: 'global',
-          body: 'multipart',
-          answer: async ({ body, files }) => ({
-            fields: body,
-            media: { name: files.media?.name, type: files.media?.type, size: files.media?.size, bytes: Buffer.from(await files.media!.arrayBuffer()).toString('hex') },
-          }),
-        },
-        { method: 'GET', path: '/cgi-bin/test/download', token: 'global', answer: () => ({ binary: JPEG, contentType: 'image/jpeg' }) },
-        { method: 'GET', path: '/mp/cgi-bin/showqrcode', token: 'global', answer: () => ({ binary: JPEG, contentType: 'image/jpeg' }) },
-        {
-          method: 'GET',
-          path: '/cgi-bin/test/gated',
-          answer: async ({ query }) => {
-            gateEntered();
-            await gate;
-            const token = core.globalToken(query.access_token);
-            return isError(token) ? token : { ok: true };
-          },
-        },
-      ],
-    }),
-  }),
 };
+
+const testPart: EmulatorPartFactory = (core) => ({
+  endpoints: [
+    {
+      method: 'POST',
+      path: '/cgi-bin/test/upload',
+      token: 'global',
+      body: 'multipart',
+      answer: async ({ body, files }) => ({
+        fields: body,
+        media: { name: files.media?.name, type: files.media?.type, size: files.media?.size, bytes: Buffer.from(await files.media!.arrayBuffer()).toString('hex') },
+      }),
+    },
+    { method: 'GET', path: '/cgi-bin/test/download', token: 'global', answer: () => ({ binary: JPEG, contentType: 'image/jpeg' }) },
+    { method: 'GET', path: '/mp/cgi-bin/showqrcode', token: 'global', answer: () => ({ binary: JPEG, contentType: 'image/jpeg' }) },
+    {
+      method: 'GET',
+      path: '/cgi-bin/test/gated',
+      answer: async ({ query }) => {
+        gateEntered();
+        await gate;
+        const token = core.globalToken(query.access_token);
+        return isError(token) ? token : { ok: true };
+      },
+    },
+  ],
+});
 
 interface Setup {
   emulator: Emulator;
@@ -90,7 +90,7 @@ async function setup(): Promise<Setup> {
   const clock = new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
   const appId = randomAppId();
   const appSecret = randomSecret();
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId, appSecret }], groups: [...groups, testGroup] });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId, appSecret }], groups: [...groups, testGroup], parts: { test: testPart } });
   const http = new WeChatHttp({ baseUrl: emu.url, timeoutMs: 3000 });
   const logs = collectLogs();
   const logger = createLogger({ level: 'debug', secrets: [appSecret], destination: logs.destination });

@@ -5,7 +5,7 @@
  * is for local runs and says so loudly. Also the local run's sign-in stand-in, end to end.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnTsx, type Spawned } from './support/spawned.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -352,48 +352,7 @@ describe('AUTH_MODE=gateway', () => {
   });
 });
 
-interface Child {
-  process: ChildProcess;
-  stdout: string;
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  stop(): Promise<void>;
-}
-
-function spawnCli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const state: Child = {
-    process: child,
-    stdout: '',
-    waitFor(pattern, ms = 20_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${state.stdout}`)), ms);
-        const check = () => {
-          const match = pattern.exec(state.stdout);
-          if (match) {
-            clearTimeout(timer);
-            child.stdout!.off('data', check);
-            resolve(match);
-          }
-        };
-        child.stdout!.on('data', check);
-        check();
-      });
-    },
-    stop() {
-      return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
-    },
-  };
-  child.stdout!.on('data', (chunk) => (state.stdout += chunk));
-  child.stderr!.resume();
-  return state;
-}
+const spawnCli = (args: string[], env: Record<string, string>) => spawnTsx('src/cli.ts', args, { env });
 
 describe('AUTH_MODE=none', () => {
   it('says loudly at start that end-user routes are open', async () => {
@@ -420,7 +379,7 @@ describe('AUTH_MODE=none', () => {
 });
 
 describe('the local run signs users in through the stand-in', () => {
-  let child: Child;
+  let child: Spawned;
   let url: string;
   before(async () => {
     child = spawnCli(['dev'], { PORT: '0', EMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });

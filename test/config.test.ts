@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnTsx } from './support/spawned.js';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { customLoginKey, ENV_ID } from './support/custom-login-key.js';
@@ -69,20 +69,13 @@ describe('loadConfig', () => {
   });
 });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
+async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnTsx('src/cli.ts', args, { env });
+  // A start that wrongly listens would never exit: the guard ends it, and the code check fails.
+  const guard = setTimeout(() => void child.stop('SIGKILL'), 20_000);
+  const { code } = await child.exited;
+  clearTimeout(guard);
+  return { code, stderr: child.stderr.join('\n') };
 }
 
 describe('starting without credentials', () => {

@@ -3,8 +3,8 @@
  * sns APIs' error codes, and the global token rules (overlap, stable mode, quotas, whitelist).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { spawnTsx } from './support/spawned.js';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
@@ -284,39 +284,31 @@ describe('global access_token', () => {
 });
 
 describe('command line', () => {
-  it('starts on its own and prints where it listens', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--app', `${APP.appId}:${APP.appSecret}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('starts on its own, prints where it listens, and binds an account to the Open Platform when told', async () => {
+    const child = spawnTsx('src/emulator/main.ts', ['--port', '0', '--app', `${APP.appId}:${APP.appSecret}`, '--app', `${OTHER.appId}:${OTHER.appSecret}:open-platform`]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk) => {
-          out += chunk;
-          const match = /listening on (http:\/\/\S+)/.exec(out);
-          if (match) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
-      });
-      const created = await (await fetch(`${url}/__emulator/code`, { method: 'POST', body: JSON.stringify({ appid: APP.appId, user: 'cli' }) })).json();
-      const token = await (await fetch(`${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: APP.appId, secret: APP.appSecret, code: created.code, grant_type: 'authorization_code' })}`)).json();
-      assert.match(token.openid, /^o/);
+      const url = (await child.waitFor(/listening on (http:\/\/\S+)/))[1];
+      await child.waitFor(new RegExp(`appId=${OTHER.appId} appSecret=\\S+ \\(bound to an Open Platform account`));
+      const exchange = async (app: { appId: string; appSecret: string }) => {
+        const created = await (await fetch(`${url}/__emulator/code`, { method: 'POST', body: JSON.stringify({ appid: app.appId, user: 'cli' }) })).json();
+        const query = new URLSearchParams({ appid: app.appId, secret: app.appSecret, code: created.code, grant_type: 'authorization_code' });
+        return (await fetch(`${url}/sns/oauth2/access_token?${query}`)).json();
+      };
+      const plain = await exchange(APP);
+      assert.match(plain.openid, /^o/);
+      assert.equal(plain.unionid, undefined);
+      const bound = await exchange(OTHER);
+      assert.match(bound.unionid, /\S/, 'an account bound to the Open Platform sends unionid');
     } finally {
-      child.kill('SIGTERM');
+      await child.stop();
     }
   });
 
   it('names the AppID and AppSecret it accepts in its banner, the default ones when no --app is given', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTsx('src/emulator/main.ts', ['--port', '0']);
     try {
-      const [url, appId, appSecret] = await new Promise<string[]>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk) => {
-          out += chunk;
-          const listening = /listening on (http:\/\/\S+)/.exec(out);
-          const account = /appId=(\S+) appSecret=(\S+)\n/.exec(out);
-          if (listening && account) resolve([listening[1], account[1], account[2]]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
-      });
+      const url = (await child.waitFor(/listening on (http:\/\/\S+)/))[1];
+      const [, appId, appSecret] = await child.waitFor(/appId=(\S+) appSecret=(\S+)$/);
       // What the banner says works: those credentials exchange a code.
       const created = await (await fetch(`${url}/__emulator/code`, { method: 'POST', body: JSON.stringify({ appid: appId }) })).json();
       const token = await (await fetch(`${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: appId, secret: appSecret, code: created.code, grant_type: 'authorization_code' })}`)).json();
@@ -324,16 +316,16 @@ describe('command line', () => {
       const docs = readFileSync(new URL('../docs/emulator.md', import.meta.url), 'utf8');
       assert.ok(docs.includes(appId) && docs.includes(appSecret), 'docs/emulator.md names the default credentials');
     } finally {
-      child.kill('SIGTERM');
+      await child.stop();
     }
   });
 
   it('refuses a malformed --app with a usage line', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--app', 'nocolon'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (chunk) => (err += chunk));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    assert.equal(code, 2);
-    assert.match(err, /--app must be APPID:SECRET/);
+    for (const app of ['nocolon', 'wx1:secret:other-binding']) {
+      const child = spawnTsx('src/emulator/main.ts', ['--port', '0', '--app', app]);
+      const { code } = await child.exited;
+      assert.equal(code, 2);
+      assert.match(child.stderr.join('\n'), /--app must be APPID:SECRET/);
+    }
   });
 });

@@ -93,10 +93,8 @@ describe('WeChatHttp', () => {
   it('refuses an answer that declares more than 1 MiB, without waiting for it', async () => {
     const http = new WeChatHttp({ baseUrl: base, timeoutMs: 2000 });
     try {
-      const started = performance.now();
+      // The body never arrives: without the declared length deciding, this would end as a timeout.
       await assert.rejects(http.get('/declared-huge', {}, 'oauth'), refusedAsTooLarge);
-      // The body never arrives: an answer within the deadline means the declared length decided.
-      assert.ok(performance.now() - started < 1500);
     } finally {
       await http.close();
     }
@@ -109,15 +107,11 @@ describe('WeChatHttp', () => {
     it(`gives up on an answer that stalls ${stalls} once the deadline passes`, async () => {
       const http = new WeChatHttp({ baseUrl: base, timeoutMs: 300 });
       try {
-        const started = performance.now();
         await assert.rejects(http.get(route, {}, 'oauth'), (error: unknown) => {
           assert.ok(isAppError(error) && error.kind === 'timeout', String(error));
           assert.match(error.message, new RegExp(`did not answer ${route} within 300 ms`));
           return true;
         });
-        const waited = performance.now() - started;
-        // undici checks these deadlines on a half-second tick, so it gives up within about a second after.
-        assert.ok(waited >= 250 && waited < 2500, `gave up after ${Math.round(waited)} ms`);
       } finally {
         await http.close();
       }

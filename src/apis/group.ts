@@ -5,16 +5,17 @@
  * from that list.
  *
  * A group's index.ts is imported at every start: it holds declarations (paths, access,
- * schemas) and must stay cheap. The emulator part is loaded only by the emulator.
+ * schemas) and must stay cheap. Its emulator part is `emulator.ts` in the same folder, exporting
+ * `part`: nothing the function imports refers to it, so it never reaches the deploy bundle, and
+ * the emulator finds it by the group's name.
  */
 import type { GenericSchema } from 'valibot';
 import type { Query } from '../wechat/http.js';
 import type { ErrcodeTable } from '../wechat/errcodes.js';
-import type { EmulatorPartFactory } from '../emulator/part.js';
 import { defineRoute, type Access, type RouteDef, type WeChatEndpoint } from '../function/route.js';
 
 export interface ApiGroup {
-  /** The tag in /openapi.json, and the first segment of its paths. */
+  /** Its folder under src/apis/, the tag in /openapi.json, and the first segment of its paths. */
   name: string;
   /** The tag's description. */
   description: string;
@@ -23,8 +24,6 @@ export interface ApiGroup {
   endpoints?: Readonly<Record<string, WeChatEndpoint>>;
   /** Merged into the one errcode table at start; a code declared differently elsewhere stops the start. */
   errcodes?: ErrcodeTable;
-  /** The emulator's counterpart of `endpoints`, loaded only when an emulator starts. */
-  emulator?: () => Promise<{ part: EmulatorPartFactory }>;
 }
 
 export const defineGroup = (group: ApiGroup): ApiGroup => group;

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { OffsetClock, type Clock } from '../clock.js';
 import { Controls, createEmulatorApp } from './app.js';
 import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits } from './core.js';
-import type { EmulatorPart } from './part.js';
+import type { EmulatorPart, EmulatorPartFactory } from './part.js';
 import { groups } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { IssueCodeInput, OAuthEmulatorPart } from '../apis/oauth/emulator.js';
@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   redirectHosts?: string[];
   /** The API groups whose endpoints it answers; all of them when absent. */
   groups?: readonly ApiGroup[];
+  /** Parts for groups that have no folder under src/apis/ (tests), by group name. */
+  parts?: Record<string, EmulatorPartFactory>;
 }
 
 export interface Emulator {
@@ -50,14 +52,25 @@ export interface Emulator {
   reset(): void;
 }
 
-/** The emulator with every group's part loaded (each group's part is its own module, loaded here). */
+/** A group's emulator part: src/apis/<name>/emulator.ts; undefined for a group without one. */
+async function loadPart(name: string): Promise<EmulatorPartFactory | undefined> {
+  try {
+    return ((await import(`../apis/${name}/emulator.js`)) as { part: EmulatorPartFactory }).part;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** The emulator with the part of every group loaded. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock = options.clock ?? new OffsetClock();
   const core = new EmulatorCore(clock, options.apps ?? [], { ...DEFAULT_LIMITS, ...options.limits });
   const settings = { acceptBenchCodes: options.acceptBenchCodes };
   const parts = new Map<string, EmulatorPart>();
   for (const group of options.groups ?? groups) {
-    if (group.emulator) parts.set(group.name, (await group.emulator()).part(core, settings));
+    const factory = options.parts?.[group.name] ?? (await loadPart(group.name));
+    if (factory) parts.set(group.name, factory(core, settings));
   }
   const oauth = parts.get('oauth') as OAuthEmulatorPart | undefined;
   const issueCode = (input: IssueCodeInput) => {

@@ -1,12 +1,13 @@
 /**
  * The emulator on its own, for testing any WeChat web-authorization code locally:
  *   node --import tsx src/emulator/main.ts [--port 9100] [--host 127.0.0.1]
- *        [--app wx0123456789abcdef:secret]... [--redirect-host localhost:3000]... [--accept-bench-codes]
+ *        [--app wx0123456789abcdef:secret[:open-platform]]... [--redirect-host localhost:3000]... [--accept-bench-codes]
+ * An account given as APPID:SECRET:open-platform is bound to an Open Platform account: its users get a unionid.
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
 
-const USAGE = 'usage: emulator [--port N] [--host H] [--app APPID:SECRET]... [--redirect-host HOST:PORT]... [--accept-bench-codes]';
+const USAGE = 'usage: emulator [--port N] [--host H] [--app APPID:SECRET[:open-platform]]... [--redirect-host HOST:PORT]... [--accept-bench-codes]';
 
 function fail(message: string): never {
   process.stderr.write(`emulator: ${message}\n${USAGE}\n`);
@@ -35,9 +36,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a 
 const DEFAULT_APP = 'wx0123456789abcdef:emulatorSecret0123456789';
 
 const apps = (values.app ?? [DEFAULT_APP]).map((pair) => {
-  const [appId, appSecret] = pair.split(':');
-  if (!appId || !appSecret) fail(`--app must be APPID:SECRET, got "${pair}"`);
-  return { appId, appSecret };
+  const [appId, appSecret, binding, ...rest] = pair.split(':');
+  if (!appId || !appSecret || rest.length > 0 || (binding !== undefined && binding !== 'open-platform')) {
+    fail(`--app must be APPID:SECRET or APPID:SECRET:open-platform, got "${pair}"`);
+  }
+  return { appId, appSecret, openPlatform: binding === 'open-platform' };
 });
 
 const running = await startEmulator({ port, host: values.host, apps, redirectHosts: values['redirect-host'], acceptBenchCodes: values['accept-bench-codes'] }).catch(
@@ -46,7 +49,9 @@ const running = await startEmulator({ port, host: values.host, apps, redirectHos
 process.stdout.write(`WeChat emulator listening on ${running.url}\n`);
 // The credentials are the emulator's own, made up for local runs: a server under test needs both.
 process.stdout.write(`  accepts (AppID / AppSecret)${values.app ? '' : ', the default; choose others with --app APPID:SECRET'}:\n`);
-for (const app of apps) process.stdout.write(`    appId=${app.appId} appSecret=${app.appSecret}\n`);
+for (const app of apps) {
+  process.stdout.write(`    appId=${app.appId} appSecret=${app.appSecret}${app.openPlatform ? ' (bound to an Open Platform account: unionid)' : ''}\n`);
+}
 process.stdout.write(`  authorize page ${running.url}/connect/oauth2/authorize\n`);
 const stop = () => running.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);

@@ -7,5 +7,4 @@ export const jssdk = defineGroup({
   description: 'JS-SDK: the wx.config signature for a page.',
   routes: jssdkRoutes,
   endpoints: wechat,
-  emulator: () => import('./emulator.js'),
 });

@@ -9,5 +9,4 @@ export const oauth = defineGroup({
   routes: oauthRoutes,
   endpoints: wechat,
   errcodes,
-  emulator: () => import('./emulator.js'),
 });

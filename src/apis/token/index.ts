@@ -7,5 +7,4 @@ export const token = defineGroup({
   description: "The account's global access_token, for the business backend (X-Api-Key).",
   routes: tokenRoutes,
   endpoints: wechat,
-  emulator: () => import('./emulator.js'),
 });
