@@ -30,9 +30,18 @@ const sample: ApiGroup = {
       body: v.object({ word: v.pipe(v.string(), v.maxLength(20)) }),
       handler: async ({ word }) => ({ word }),
     }),
+    // The message server's shape: a GET route reading the query and a POST route reading XML, on one path.
     defineRoute({
       path: '/sample/xml',
-      methods: ['GET', 'POST'],
+      methods: ['GET'],
+      access: 'public',
+      output: 'xml',
+      summary: 'Echoes echostr.',
+      body: v.object({ echostr: v.string() }),
+      handler: async ({ echostr }) => ({ body: echostr, contentType: 'text/plain; charset=utf-8' }),
+    }),
+    defineRoute({
+      path: '/sample/xml',
       access: 'public',
       input: 'xml',
       output: 'xml',
@@ -84,6 +93,7 @@ describe('/openapi.json from the list of groups', () => {
     assert.ok(doc.paths['/sample/echo'].get.parameters.some((p: { name: string; in: string }) => p.name === 'word' && p.in === 'query'));
     assert.ok(doc.paths['/sample/upload'].post.requestBody.content['multipart/form-data']);
     assert.ok(doc.paths['/sample/xml'].post.requestBody.content['text/xml']);
+    assert.ok(doc.paths['/sample/xml'].get.parameters.some((p: { name: string }) => p.name === 'echostr'), 'both routes of one path are listed');
     assert.ok(doc.paths['/sample/file'].post.responses['200'].content['application/octet-stream']);
   });
 });
@@ -171,7 +181,11 @@ describe('what a route declares', () => {
     assert.match(bad.body.msg, /word must be at most 20 characters/);
   });
 
-  it('reads XML and answers XML, with the query at hand', async () => {
+  it('reads XML and answers XML, with the query at hand; a GET route on the same path reads the query', async () => {
+    const echo = await stack.raw('/sample/xml?echostr=abc123');
+    assert.equal(echo.status, 200);
+    assert.equal(echo.text, 'abc123');
+    assert.equal((await stack.raw('/sample/xml', { method: 'PUT' })).headers.get('allow'), 'GET, POST');
     const result = await stack.raw('/sample/xml?nonce=42', { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<xml><a>1</a></xml>' });
     assert.equal(result.status, 200);
     assert.match(result.headers.get('content-type') ?? '', /^application\/xml/);

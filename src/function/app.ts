@@ -18,7 +18,7 @@ import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
 import { buildOpenApi } from './openapi.js';
-import { DEFAULT_BODY_LIMIT, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
+import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
 import { groups as defaultGroups, routesOf } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { Services } from './services.js';
@@ -368,7 +368,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
   app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
-  for (const route of routes) app.all(route.path, (c) => fail(c, methodNotAllowed(c, methodsOf(route).join(', '))));
+  for (const [path, methods] of methodsByPath(routes)) app.all(path, (c) => fail(c, methodNotAllowed(c, methods.join(', '))));
 
   options.mount?.(app);
 

@@ -6,7 +6,7 @@
  */
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { GenericSchema } from 'valibot';
-import { DEFAULT_BODY_LIMIT, methodsOf, type Access, type RouteDef } from './route.js';
+import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Access, type RouteDef } from './route.js';
 import type { ApiGroup } from '../apis/group.js';
 
 export interface OpenApiOptions {
@@ -168,27 +168,32 @@ export function buildOpenApi(groups: readonly ApiGroup[], options: OpenApiOption
     },
   };
 
+  const shared = methodsByPath(groups.flatMap((group) => group.routes));
   for (const group of groups) {
     for (const route of group.routes) {
       const methods = methodsOf(route);
-      paths[route.path] = Object.fromEntries(
-        methods.map((method) => {
-          const name = method.toLowerCase();
-          return [
-            name,
-            {
-              // A route with one method keeps its plain id; with several, each gets the method as a suffix.
-              operationId: operationId(route.path) + (methods.length > 1 ? method[0] + method.slice(1).toLowerCase() : ''),
-              tags: [group.name],
-              summary: route.summary,
-              'x-access': route.access,
-              security: securityFor(route.access),
-              ...inputOf(route, name),
-              responses: { '200': successOf(route), ...failureResponses(route.access) },
-            },
-          ];
-        }),
-      );
+      const several = shared.get(route.path)!.length > 1;
+      paths[route.path] = {
+        ...paths[route.path],
+        ...Object.fromEntries(
+          methods.map((method) => {
+            const name = method.toLowerCase();
+            return [
+              name,
+              {
+                // A path with one method keeps its plain id; with several, each gets the method as a suffix.
+                operationId: operationId(route.path) + (several ? method[0] + method.slice(1).toLowerCase() : ''),
+                tags: [group.name],
+                summary: route.summary,
+                'x-access': route.access,
+                security: securityFor(route.access),
+                ...inputOf(route, name),
+                responses: { '200': successOf(route), ...failureResponses(route.access) },
+              },
+            ];
+          }),
+        ),
+      };
     }
   }
 

@@ -105,5 +105,19 @@ export interface RouteDef<S extends GenericSchema = GenericSchema> {
 
 export const methodsOf = (route: RouteDef): readonly Method[] => route.methods ?? ['POST'];
 
+/** The methods served on each path: one path may have a route per method (GET reads the query, POST a body). */
+export function methodsByPath(routes: readonly RouteDef[]): Map<string, Method[]> {
+  const byPath = new Map<string, Method[]>();
+  for (const route of routes) {
+    const methods = byPath.get(route.path) ?? [];
+    for (const method of methodsOf(route)) {
+      if (methods.includes(method)) throw new Error(`two routes serve ${method} ${route.path}`);
+      methods.push(method);
+    }
+    byPath.set(route.path, methods);
+  }
+  return byPath;
+}
+
 /** Keeps the body type flowing from the schema into the handler. */
 export const defineRoute = <S extends GenericSchema>(route: RouteDef<S>): RouteDef<S> => route;
