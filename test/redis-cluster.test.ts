@@ -3,7 +3,7 @@
  * keys land in their own slot on whichever node owns it, and the function shares its token there.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { Cluster } from 'ioredis';
 import { RedisStore } from '../src/store/redis.js';
 import { startStack, TEST_APP_ID } from './support/stack.js';
 import { freePort } from './support/ports.js';
+import { spawnProcess } from './support/spawned.js';
 
 let dir: string;
 let nodes: ChildProcess[] = [];
@@ -24,7 +25,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oa-cluster-'));
   ports = [await freePort(), await freePort(), await freePort()];
   nodes = ports.map((port) =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }),
+    spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no', '--dir', dir]).child,
   );
   for (const port of ports) {
     for (let i = 0; cli('-p', String(port), 'ping').stdout.trim() !== 'PONG'; i++) {

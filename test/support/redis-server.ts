@@ -2,7 +2,8 @@
  * A redis-server of the test's own on a free port, which the test may stop and start
  * again: the shared Redis on 6379 is never stopped by a test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnProcess } from './spawned.js';
 import { connect } from 'node:net';
 import { freePort } from './ports.js';
 
@@ -41,7 +42,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawnProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']).child;
     await until(() => answersPing(port), `redis-server on ${port}`);
   };
   const stop = async () => {
