@@ -55,9 +55,11 @@ export interface Emulator {
 /** A group's emulator part: src/apis/<name>/emulator.ts; undefined for a group without one. */
 async function loadPart(name: string): Promise<EmulatorPartFactory | undefined> {
   try {
-    return ((await import(`../apis/${name}/emulator.js`)) as { part: EmulatorPartFactory }).part;
+    // The .ts name is the pattern the package build bundles every group's part by; tsx loads it as it is.
+    return ((await import(`../apis/${name}/emulator.ts`)) as { part: EmulatorPartFactory }).part;
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    // A group without a part: Node's code from source, the bundler's message from the package.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /^Module not found in bundle/.test((error as Error).message)) return undefined;
     throw error;
   }
 }
