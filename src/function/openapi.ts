@@ -110,7 +110,7 @@ function failureResponses(access: Access): Record<string, unknown> {
 const DESCRIPTION = [
   "The HTTP function behind a WeChat Official Account on Tencent CloudBase: web OAuth, the account's global access_token, JS-SDK signatures.",
   '',
-  'Unless a route says otherwise, an API route is `POST` with a JSON body; the other `GET` routes are the health check `GET /` and this document, `GET /openapi.json`. ' +
+  'Every API route (`/oauth/*`, `/jssdk/*`, `/token/*`, …) is `POST` with a JSON body unless its entry here says otherwise; the only `GET` routes are the health check `GET /`, this document (`GET /openapi.json`) and those whose entries list a `get`. ' +
     'Every answer but this document and the routes that send a file or XML is `{code: 0, msg: "success", data}` or `{code: -1, msg, data: null}` (with `errcode`, `rid`, `hint` and `requestId` where they apply).',
   '',
   'Paths are listed bare (`/oauth/token`). Each also works behind a function-name prefix (`/{functionName}/oauth/token`) and in the CloudBase gateway form ' +
