@@ -20,7 +20,7 @@ import type { Store } from '../src/store/store.js';
 import { CredentialManager, credentialKeys } from '../src/wechat/credentials.js';
 import { WeChatError } from '../src/wechat/errcodes.js';
 import { WeChatHttp } from '../src/wechat/http.js';
-import { collectLogs } from './support/log-collector.js';
+import { logLines } from './support/log-lines.js';
 import { randomAppId, randomSecret } from './support/random-account.js';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0xff, 0xd9]);
@@ -92,7 +92,7 @@ async function setup(): Promise<Setup> {
   const appSecret = randomSecret();
   const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId, appSecret }], groups: [...groups, testGroup], parts: { test: testPart } });
   const http = new WeChatHttp({ baseUrl: emu.url, timeoutMs: 3000 });
-  const logs = collectLogs();
+  const logs = logLines();
   const logger = createLogger({ level: 'debug', secrets: [appSecret], destination: logs.destination });
   const sleeps: number[] = [];
   const store = new MemoryStore(clock);

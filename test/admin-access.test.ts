@@ -18,7 +18,7 @@ import { createApp } from '../src/function/app.js';
 import { defineRoute, type RouteDef } from '../src/function/route.js';
 import { groups, routes } from '../src/apis/index.js';
 import { createLogger } from '../src/log.js';
-import { collectLogs } from './support/log-collector.js';
+import { logLines } from './support/log-lines.js';
 import { startStack, TEST_APP_ID, TEST_APP_SECRET } from './support/stack.js';
 
 const ADMIN_KEY = 'adm1n-k3y-for-tests-0123456789abcdef';
@@ -46,7 +46,7 @@ interface Served {
 async function serveApp(env: Record<string, string>, extra: RouteDef[] = [adminEcho]): Promise<Served> {
   const clock = new ManualClock();
   const config = loadConfig({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, WECHAT_API_BASE_URL: 'http://127.0.0.1:9', ...env });
-  const { lines: logs, destination } = collectLogs();
+  const { lines: logs, destination } = logLines();
   const logger = createLogger({ level: 'debug', secrets: [config.appSecret, config.adminApiKey], destination });
   const composed = await composeServices({ config, clock, logger });
   const app = createApp({ services: composed.services, groups: [...groups, { name: 'test', description: 'Test routes.', routes: extra }] });

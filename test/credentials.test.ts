@@ -17,7 +17,7 @@ import type { Store } from '../src/store/store.js';
 import { CredentialManager, credentialKeys, FORCE_REFRESH_PER_DAY } from '../src/wechat/credentials.js';
 import { WeChatError } from '../src/wechat/errcodes.js';
 import { WeChatHttp } from '../src/wechat/http.js';
-import { collectLogs } from './support/log-collector.js';
+import { logLines } from './support/log-lines.js';
 import { randomAppId, randomSecret, REDIS_URL } from './support/random-account.js';
 
 const SECOND = 1000;
@@ -50,7 +50,7 @@ async function setup(options: { source?: TokenSource; limits?: Partial<Limits>; 
   const appSecret = randomSecret();
   const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId, appSecret }], limits: options.limits });
   const http = new WeChatHttp({ baseUrl: emu.url, timeoutMs: 3000 });
-  const { lines: logs, destination } = collectLogs();
+  const { lines: logs, destination } = logLines();
   const logger = createLogger({ level: 'debug', secrets: [appSecret], destination });
   const instance = (store: Store) =>
     new CredentialManager({

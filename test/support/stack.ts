@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { startFunction, type RunningFunction } from '../../src/server.js';
 import type { ApiGroup } from '../../src/apis/group.js';
-import { collectLogs } from './log-collector.js';
+import { logLines } from './log-lines.js';
 
 export const TEST_APP_ID = 'wx1234567890abcdef';
 /** A recognisable secret, so a leak scan can find it anywhere. */
@@ -61,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'debug',
     ...options.env,
   });
-  const { lines: logs, destination } = collectLogs();
+  const { lines: logs, destination } = logLines();
   const logger = createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey], destination });
   const fn = await startFunction({ config, clock, logger, groups: options.groups }).catch(async (error: unknown) => {
     await emu.close();
