@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { consentPage, errorPage, FAVICON_SVG, pickerPage, type AuthorizeParams } from './authorize-page.js';
 import { isError, wxError, type Account, type EmulatorCore, type Reply } from './core.js';
+import type { Follower } from './audience.js';
 import type { EmulatorEndpoint, EmulatorPart } from './part.js';
 import type { IssueCodeInput, Scope } from '../apis/oauth/emulator.js';
 import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
@@ -301,6 +302,26 @@ export function createEmulatorApp({ core, parts, issueCode, controls, redirectHo
     const code = issueCode({ appId, scope, user: normalizeUserName(body.user) ?? 'alice', snapshot: body.snapshot === true, profile: body.profile === 'placeholder' ? 'placeholder' : 'full' });
     return c.json({ code });
   });
+  app.post('/__emulator/follow', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    const appId = typeof body.appid === 'string' ? body.appid : '';
+    const name = normalizeUserName(body.user);
+    if (!core.hasApp(appId) || !name) return c.json({ error: 'need {appid of a known account, user}' }, 400);
+    const qrScene = Number.isSafeInteger(body.qr_scene) ? body.qr_scene : undefined;
+    const qrSceneStr = typeof body.qr_scene_str === 'string' ? body.qr_scene_str.slice(0, 64) : undefined;
+    return c.json(followerView(core.audience.follow(appId, name, { qrScene, qrSceneStr })));
+  });
+  app.post('/__emulator/unfollow', async (c) => {
+    const body = await c.req.json().catch(() => ({}));
+    if (typeof body.appid !== 'string' || typeof body.openid !== 'string') return c.json({ error: 'need {appid, openid}' }, 400);
+    core.audience.unfollow(body.appid, body.openid);
+    return c.json({ ok: true });
+  });
+  app.get('/__emulator/followers', (c) => c.json({ followers: core.audience.all(c.req.query('appid') ?? '').map(followerView) }));
+  app.get('/__emulator/sent', (c) => {
+    const after = Number(c.req.query('after') ?? 0);
+    return c.json({ sent: core.audience.sent(c.req.query('appid') ?? '', c.req.query('openid') || undefined, Number.isFinite(after) ? after : 0) });
+  });
   app.post('/__emulator/fail-next', async (c) => {
     const body = await c.req.json().catch(() => ({}));
     if (typeof body.path !== 'string' || !Number.isInteger(body.errcode)) return c.json({ error: 'need {path, errcode, times?}' }, 400);
@@ -330,6 +351,11 @@ export function createEmulatorApp({ core, parts, issueCode, controls, redirectHo
   app.notFound((c) => c.json({ errcode: 404, errmsg: `the emulator does not implement ${c.req.method} ${c.req.path.slice(0, 200)}` }, 404));
   app.onError((_error, c) => c.json(wxError(-1, 'system error'), 500));
   return app;
+}
+
+/** A follower as the controls show it: the accepted notifications as a plain object. */
+function followerView(follower: Follower) {
+  return { ...follower, accepted: Object.fromEntries(follower.accepted) };
 }
 
 function splitFragment(url: string): [string, string] {

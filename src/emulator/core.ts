@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { Audience } from './audience.js';
 
 export const GLOBAL_TOKEN_TTL_S = 7200;
 /** Old and new global tokens both work this long after a new one is issued. */
@@ -77,12 +78,15 @@ export class EmulatorCore {
   private readonly resets: Array<() => void> = [];
   ipWhitelisted = true;
   private sweepCounter = 0;
+  /** Followers and what the account sent them, for every group that reads or writes them. */
+  readonly audience: Audience;
 
   constructor(
     readonly clock: Clock,
     apps: EmulatorApp[],
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {
+    this.audience = new Audience(clock);
     for (const app of apps) this.addApp(app);
   }
 
@@ -107,6 +111,7 @@ export class EmulatorCore {
   reset(): void {
     this.globalTokens.clear();
     this.ipWhitelisted = true;
+    this.audience.reset();
     for (const account of this.accounts.values()) {
       account.classic = undefined;
       account.stable = undefined;

@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { OffsetClock, type Clock } from '../clock.js';
 import { Controls, createEmulatorApp } from './app.js';
+import type { Audience } from './audience.js';
 import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits } from './core.js';
 import type { EmulatorPart, EmulatorPartFactory } from './part.js';
 import { groups } from '../apis/index.js';
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
 export interface Emulator {
   app: Hono;
   clock: Clock;
+  /** The accounts' followers and every message sent to them: tests add followers and read what was sent. */
+  audience: Audience;
   addApp(app: EmulatorApp): void;
   /** A code as if the user had just passed the authorize page. */
   issueCode(input: IssueCodeInput): string;
@@ -91,6 +94,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     app,
     clock,
+    audience: core.audience,
     addApp: (account) => core.addApp(account),
     issueCode,
     counts: () => controls.counts(),
