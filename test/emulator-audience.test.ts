@@ -81,3 +81,37 @@ describe('the audience controls over HTTP', () => {
     assert.equal((await fetch(`${running.url}/__emulator/follow`, { method: 'POST', body: JSON.stringify({ appid: 'wx-unknown', user: 'x' }) })).status, 400);
   });
 });
+
+describe('daily quotas and rids in the emulator core', () => {
+  let running: RunningEmulator;
+  const SECRET = 'emulator-secret-for-quotas';
+  before(async () => {
+    const { groups } = await import('../src/apis/index.js');
+    const probe = { name: 'probe', description: 'a group for this test', routes: [] };
+    running = await startEmulator({
+      port: 0,
+      clock: new ManualClock(),
+      apps: [{ appId: APP, appSecret: SECRET }],
+      groups: [...groups, probe],
+      parts: { probe: () => ({ endpoints: [{ method: 'POST', path: '/cgi-bin/probe', token: 'global', dailyQuota: 2, answer: () => ({ errcode: 0, errmsg: 'ok' }) }] }) },
+    });
+  });
+  after(() => running.close());
+
+  it('answers 45009 past an endpoint’s daily quota, and remembers the failure under its rid', async () => {
+    const token = await (
+      await fetch(`${running.url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: APP, secret: SECRET }) })
+    ).json();
+    const call = async () => (await fetch(`${running.url}/cgi-bin/probe?access_token=${token.access_token}`, { method: 'POST', body: '{"x":1}' })).json();
+    assert.equal((await call()).errcode, 0);
+    assert.equal((await call()).errcode, 0);
+    const refused = await call();
+    assert.equal(refused.errcode, 45009);
+    const rid = /rid: ([\w-]+)/.exec(refused.errmsg)![1];
+    const record = running.emulator.failure(rid)!;
+    assert.equal(record.request_url, '/cgi-bin/probe?');
+    assert.equal(record.request_body, '{"x":1}');
+    assert.equal(JSON.parse(record.response_body).errcode, 45009);
+    assert.ok(!JSON.stringify(record).includes(token.access_token), 'the token is not kept');
+  });
+});

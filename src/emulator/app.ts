@@ -128,11 +128,25 @@ export function createEmulatorApp({ core, parts, issueCode, controls, redirectHo
         if (isError(token)) return c.json(token);
         account = core.account(token.appId);
       }
+      const started = performance.now();
       const body = endpoint.method === 'POST' ? await readBody(c, endpoint.body ?? 'json') : { fields: {}, files: {} };
-      if (!body) return c.json(wxError(47001, 'data format error'));
-      const reply = await endpoint.answer({ query, body: body.fields, files: body.files, account, origin: origin(c) });
+      const reply = !body
+        ? wxError(47001, 'data format error')
+        : account && endpoint.dailyQuota !== undefined && !core.countUse(account, path, endpoint.dailyQuota)
+          ? wxError(45009, 'reach max api daily quota limit')
+          : await endpoint.answer({ query, body: body.fields, files: body.files, account, origin: origin(c) });
       if ('binary' in reply && reply.binary instanceof Uint8Array) {
         return c.body(reply.binary as Uint8Array<ArrayBuffer>, 200, { 'content-type': String(reply.contentType) });
+      }
+      if (isError(reply)) {
+        const { access_token: _, ...shown } = query;
+        core.recordFailure(reply.errmsg, {
+          cost_in_ms: Math.round(performance.now() - started),
+          request_url: `${path}?${new URLSearchParams(shown)}`,
+          request_body: body && endpoint.body !== 'multipart' ? JSON.stringify(body.fields) : '',
+          response_body: JSON.stringify(reply),
+          client_ip: '127.0.0.1',
+        });
       }
       return c.json(reply);
     });

@@ -72,7 +72,22 @@ export interface Account {
   usage: Map<string, number>;
 }
 
+/** What openapi/rid/get tells of a failed call. */
+export interface RidRecord {
+  invoke_time: number;
+  cost_in_ms: number;
+  request_url: string;
+  request_body: string;
+  response_body: string;
+  client_ip: string;
+}
+
+/** Failed calls remembered for openapi/rid/get; WeChat keeps them 7 days, the emulator the newest this many. */
+const RID_LIMIT = 5_000;
+
 export class EmulatorCore {
+  /** Failed calls by the rid in their errmsg (Map order: oldest first). */
+  private readonly rids = new Map<string, RidRecord>();
   private readonly accounts = new Map<string, Account>();
   private readonly globalTokens = new Map<string, GlobalToken>();
   private readonly resets: Array<() => void> = [];
@@ -112,6 +127,7 @@ export class EmulatorCore {
     this.globalTokens.clear();
     this.ipWhitelisted = true;
     this.audience.reset();
+    this.rids.clear();
     for (const account of this.accounts.values()) {
       account.classic = undefined;
       account.stable = undefined;
@@ -133,11 +149,38 @@ export class EmulatorCore {
 
   /** Counts one call against a daily quota; false once the day's are used. */
   countUse(account: Account, kind: string, limit: number): boolean {
-    const key = `${kind}:${Math.floor(this.clock.now() / 86_400_000)}`;
+    const key = this.usageKey(kind);
     const used = account.usage.get(key) ?? 0;
     if (used >= limit) return false;
     account.usage.set(key, used + 1);
     return true;
+  }
+
+  /** Today's calls of one kind (an API path for endpoints with a daily quota). */
+  used(account: Account, kind: string): number {
+    return account.usage.get(this.usageKey(kind)) ?? 0;
+  }
+
+  /** Resets today's counts of every API, as clear_quota does. */
+  clearUsage(account: Account): void {
+    const today = this.usageKey('');
+    for (const key of account.usage.keys()) if (key.endsWith(today)) account.usage.delete(key);
+  }
+
+  private usageKey(kind: string): string {
+    return `${kind}:${Math.floor(this.clock.now() / 86_400_000)}`;
+  }
+
+  /** Keeps what openapi/rid/get needs of a failed call. */
+  recordFailure(errmsg: string, record: Omit<RidRecord, 'invoke_time'>): void {
+    const id = /rid: ([\w-]+)/.exec(errmsg)?.[1];
+    if (!id) return;
+    this.rids.set(id, { invoke_time: Math.floor(this.clock.now() / 1000), ...record });
+    if (this.rids.size > RID_LIMIT) this.rids.delete(this.rids.keys().next().value!);
+  }
+
+  failure(rid: string): RidRecord | undefined {
+    return this.rids.get(rid);
   }
 
   ipError(): ErrorReply {

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { OffsetClock, type Clock } from '../clock.js';
 import { Controls, createEmulatorApp } from './app.js';
 import type { Audience } from './audience.js';
-import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits } from './core.js';
+import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits, type RidRecord } from './core.js';
 import type { EmulatorPart, EmulatorPartFactory } from './part.js';
 import { groups } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
@@ -51,6 +51,8 @@ export interface Emulator {
   /** The global token stops working at once (as after a force refresh elsewhere). */
   invalidateAccessToken(token: string): void;
   isValidAccessToken(token: string): boolean;
+  /** What openapi/rid/get tells of the failed call whose errmsg carried this rid. */
+  failure(rid: string): RidRecord | undefined;
   /** Forgets codes, tokens, counts and injected faults. */
   reset(): void;
 }
@@ -106,6 +108,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     invalidateAccessToken: (token) => core.invalidateAccessToken(token),
     isValidAccessToken: (token) => core.isValidAccessToken(token),
+    failure: (rid) => core.failure(rid),
     reset: () => {
       core.reset();
       controls.resetCounts();

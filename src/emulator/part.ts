@@ -31,6 +31,11 @@ export interface EmulatorEndpoint {
   token?: 'global';
   /** What a POST carries: json (default) or multipart. */
   body?: 'json' | 'multipart';
+  /**
+   * Calls a day per account (WeChat's figure for a new account, wechat-oa-api.md §1.2); past it
+   * the call answers 45009 before `answer` runs. openapi/quota/get reports it by path.
+   */
+  dailyQuota?: number;
   answer(request: EmulatorRequest): Reply | BinaryReply | Promise<Reply | BinaryReply>;
 }
 
