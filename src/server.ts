@@ -3,8 +3,7 @@
  * server stops accepting, in-flight requests finish, then pooled connections close.
  */
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
+import { createServer, type ServerResponse } from 'node:http';
 import type { Hono } from 'hono';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -13,6 +12,7 @@ import { createApp, type AppEnv } from './function/app.js';
 import type { ApiGroup } from './apis/group.js';
 import { connectionDrainer } from './drain.js';
 import { createLogger, type Logger } from './log.js';
+import { nodeListener } from './node-listener.js';
 
 export interface RunningFunction {
   /** Where a client on this machine reaches it (loopback when bound to every interface). */
@@ -38,23 +38,29 @@ export interface StartOptions {
   groups?: readonly ApiGroup[];
 }
 
+const envelopeError = (msg: string) => JSON.stringify({ code: -1, msg, data: null });
+
 /** An answer in the envelope written straight to a socket, for requests that never reach the app. */
 function envelopeOnSocket(status: string, msg: string): string {
-  const body = JSON.stringify({ code: -1, msg, data: null });
+  const body = envelopeError(msg);
   return (
     `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
     `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
   );
 }
 
-/** Requests the adapter cannot turn into a web Request (a Host that is not a host, a backslash in the path). */
-function unreadableRequest(error: unknown): Response {
-  const msg = /host/i.test((error as Error)?.message ?? '') ? 'The Host header must be a host name or address, with an optional port' : 'The request target is not a valid path';
-  return new Response(JSON.stringify({ code: -1, msg, data: null }), {
-    status: 400,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
+/** An answer in the envelope for a request the app never saw. */
+function answerRaw(response: ServerResponse, status: number, msg: string): void {
+  const body = envelopeError(msg);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 }
+
+/** What a request whose Host or target makes no URL is told (see src/node-listener.ts). */
+const MALFORMED = {
+  host: 'The Host header must be a host name or address, with an optional port',
+  target: 'The request target is not a valid path',
+} as const;
 
 export async function startFunction(options: StartOptions): Promise<RunningFunction> {
   const { config } = options;
@@ -78,7 +84,14 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
       // to 40 s): checked every second, a slow client is cut within a second of the bound.
       connectionsCheckingInterval: Math.min(1_000, headersTimeout),
     },
-    getRequestListener(app.fetch, { hostname: config.host, errorHandler: async (error) => unreadableRequest(error) }),
+    nodeListener(app.fetch, {
+      hostname: config.host,
+      malformed: (response, part) => answerRaw(response, 400, MALFORMED[part]),
+      failed: (response, error) => {
+        logger.error({ err: error }, 'unexpected error');
+        answerRaw(response, 500, 'Internal error');
+      },
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,6 +17,7 @@ import { clientAddress, createFailureLimit, createRateLimit, type FailureLimit, 
 import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
+import { plainJson } from './plain-response.js';
 import { buildOpenApi } from './openapi.js';
 import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
 import { groups as defaultGroups, routesOf } from '../apis/index.js';
@@ -52,23 +53,18 @@ export type AppEnv = {
 };
 
 /**
- * A JSON answer with its headers as a plain record. Hono would collect headers set with
- * c.header() into a web `Headers` and @hono/node-server would turn that back into Node's; with a
- * record the node adapter writes the answer in one step. Routes and errors, the paths every call
- * takes, answer this way; the rest (health, the API document, the local pages) use Hono's helpers.
+ * A JSON answer with its headers as a plain record (a PlainResponse: no web Response, no web
+ * Headers). Routes, errors and the health check, the answers a cold start's first call gets,
+ * answer this way; the rest (the API document, preflights, the local pages) use Hono's helpers.
  */
 function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Record<string, string> = {}): Response {
   c.set('sent', true);
-  return new Response(JSON.stringify(payload), {
-    status,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-request-id': c.get('requestId'),
-      // Answers hold tokens, signatures and per-user results: no cache on the way may keep one.
-      'cache-control': 'no-store',
-      ...(c.get('vary') && { vary: 'Origin' }),
-      ...extra,
-    },
+  return plainJson(status, payload, {
+    'x-request-id': c.get('requestId'),
+    // Answers hold tokens, signatures and per-user results: no cache on the way may keep one.
+    'cache-control': 'no-store',
+    ...(c.get('vary') && { vary: 'Origin' }),
+    ...extra,
   });
 }
 
@@ -138,7 +134,7 @@ const GATEWAY_PREFIX = '/v1/functions/';
 /** Failed admin-key attempts one address may make in a minute before it is refused (429). */
 const ADMIN_FAILURES_PER_MINUTE = 10;
 
-/** Under @hono/node-server: the Node request and response behind the web Request. */
+/** Served on node:http: the Node request and response behind the web Request. */
 const nodeOf = (c: Context) => c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
 
 /**
@@ -339,7 +335,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   const health = (c: Context<AppEnv>) =>
-    c.json(
+    send(
+      c,
+      200,
       success({
         name: 'offiaccount-common',
         version: services.version,
