@@ -1,7 +1,9 @@
 /**
  * `npm run build`: writes deploy/, a folder CloudBase can run as an HTTP function as it is.
  *
- *   index.mjs         the function and all its dependencies in one file (tsup.config.ts)
+ *   index.mjs         the entry: checks the Node version, then loads the function (tsup.config.ts)
+ *   chunks/           the function and all its dependencies, in the files index.mjs loads at
+ *                     start and those loaded on first use
  *   scf_bootstrap     what CloudBase executes: starts index.mjs on $PORT (9000 by default)
  *   package.json      no dependencies: nothing to install at deploy time
  *   cloudbaserc.json  a template for `tcb fn deploy <name> --httpFn`, run from deploy/
@@ -11,46 +13,57 @@
  *
  * Usage: node --import tsx scripts/build-deploy.ts [--out <dir>]
  */
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
 import { deployBundle } from '../tsup.config.js';
 import pkg from '../package.json' with { type: 'json' };
+import { MIN_NODE_MAJOR } from '../src/node-version.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The oldest Node the bundle is built for (tsup target node20). */
-const MIN_NODE_MAJOR = 20;
 
 export const FUNCTION_NAME = 'offiaccount-common';
 
 /**
  * CloudBase wants absolute paths in scf_bootstrap; its Node runtimes live under
- * /var/lang/node<major>/bin. Elsewhere (a test, a plain server) `node` on PATH is used.
+ * /var/lang/node<version>/bin, and the newest is used. Elsewhere (a test, a plain server) `node`
+ * on PATH is used. The script starts no process of its own (no ls, sort, dirname or
+ * `node --version`: each would add to every cold start): bash's own globbing and arithmetic find
+ * Node, and the bundle's entry checks the Node version first thing (src/deploy.ts).
  * exec hands the process over to node, so SIGTERM reaches the function itself.
  */
 export const SCF_BOOTSTRAP = `#!/bin/bash
 # Starts ${FUNCTION_NAME} as a CloudBase HTTP function: listens on 0.0.0.0:$PORT (9000 unless PORT is set).
 set -euo pipefail
-cd "$(dirname "$0")"
+case "$0" in */*) cd "\${0%/*}" ;; esac
 export NODE_ENV=production
 export PORT="\${PORT:-9000}"
 
-NODE_BIN="$(ls -d /var/lang/node*/bin/node 2>/dev/null | sort -V | tail -n 1 || true)"
-if [ -z "$NODE_BIN" ]; then
-  NODE_BIN="$(command -v node || true)"
+NODE_BIN=""
+best_major=-1
+best_minor=-1
+for candidate in /var/lang/node*/bin/node; do
+  [ -x "$candidate" ] || continue
+  version="\${candidate#/var/lang/node}"
+  version="\${version%%/*}"
+  major="\${version%%[!0-9]*}"
+  rest="\${version#"$major"}"
+  rest="\${rest#.}"
+  minor="\${rest%%[!0-9]*}"
+  major=$((10#\${major:-0}))
+  minor=$((10#\${minor:-0}))
+  if [ "$major" -gt "$best_major" ] || { [ "$major" -eq "$best_major" ] && [ "$minor" -gt "$best_minor" ]; }; then
+    NODE_BIN="$candidate"
+    best_major="$major"
+    best_minor="$minor"
+  fi
+done
+if [ -z "$NODE_BIN" ] && command -v node >/dev/null; then
+  NODE_BIN=node
 fi
 if [ -z "$NODE_BIN" ]; then
   echo "${FUNCTION_NAME}: no Node.js found (looked in /var/lang/node*/bin and PATH); choose a Nodejs${MIN_NODE_MAJOR} or later runtime" >&2
-  exit 1
-fi
-# --version answers without starting the JavaScript engine, so the check costs almost nothing at cold start.
-NODE_VERSION="$("$NODE_BIN" --version)"
-NODE_MAJOR="\${NODE_VERSION#v}"
-NODE_MAJOR="\${NODE_MAJOR%%.*}"
-if [ "$NODE_MAJOR" -lt ${MIN_NODE_MAJOR} ]; then
-  echo "${FUNCTION_NAME}: needs Node.js ${MIN_NODE_MAJOR} or later, found $NODE_VERSION; choose a Nodejs${MIN_NODE_MAJOR} or later runtime" >&2
   exit 1
 fi
 
@@ -114,15 +127,16 @@ function deployPackageJson(): object {
 
 export interface BuildResult {
   outDir: string;
+  /** index.mjs and every chunk. */
   bundleBytes: number;
 }
 
-/** What the build writes; anything else in the folder belongs to the user. */
-export const GENERATED_FILES = ['index.mjs', 'scf_bootstrap', 'package.json', 'cloudbaserc.json'];
+/** What the build writes (chunks/ a folder of its own, whose file names change with their content); anything else in the folder belongs to the user. */
+export const GENERATED_FILES = ['index.mjs', 'chunks', 'scf_bootstrap', 'package.json', 'cloudbaserc.json'];
 
 export async function buildDeploy(outDir = path.join(root, 'deploy')): Promise<BuildResult> {
   await mkdir(outDir, { recursive: true });
-  await Promise.all(GENERATED_FILES.map((file) => rm(path.join(outDir, file), { force: true })));
+  await Promise.all(GENERATED_FILES.map((file) => rm(path.join(outDir, file), { recursive: true, force: true })));
 
   const previous = process.cwd();
   process.chdir(root);
@@ -138,7 +152,9 @@ export async function buildDeploy(outDir = path.join(root, 'deploy')): Promise<B
   await writeFile(path.join(outDir, 'package.json'), JSON.stringify(deployPackageJson(), null, 2) + '\n');
   await writeFile(path.join(outDir, 'cloudbaserc.json'), JSON.stringify(cloudbaserc(), null, 2) + '\n');
 
-  const bundleBytes = (await stat(path.join(outDir, 'index.mjs'))).size;
+  const files = ['index.mjs', ...(await readdir(path.join(outDir, 'chunks'))).map((name) => path.join('chunks', name))];
+  let bundleBytes = 0;
+  for (const file of files) bundleBytes += (await stat(path.join(outDir, file))).size;
   return { outDir, bundleBytes };
 }
 
@@ -147,7 +163,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const outDir = at > 0 && process.argv[at + 1] ? path.resolve(process.argv[at + 1]) : undefined;
   buildDeploy(outDir).then(
     ({ outDir: dir, bundleBytes }) => {
-      process.stdout.write(`deploy folder written: ${path.relative(process.cwd(), dir) || dir} (index.mjs ${(bundleBytes / 1024).toFixed(0)} KiB)\n`);
+      process.stdout.write(`deploy folder written: ${path.relative(process.cwd(), dir) || dir} (bundle ${(bundleBytes / 1024).toFixed(0)} KiB)\n`);
       process.stdout.write(`deploy with: cd ${path.relative(process.cwd(), dir) || dir} && tcb fn deploy ${FUNCTION_NAME} --httpFn\n`);
     },
     (error: unknown) => {

@@ -1,19 +1,15 @@
 /**
- * The production entry, and the only entry of the deploy bundle (deploy/index.mjs).
- * Configuration comes from the environment alone: there is no emulator fallback, so a
- * function deployed without its credentials stops at once with the variable's name
- * instead of serving something else. Nothing from src/emulator or src/dev is imported,
- * so neither ends up in the bundle.
+ * The production entry, and the entry of the deploy bundle (deploy/index.mjs, which scf_bootstrap
+ * runs). First the Node version, so that an old runtime stops with a message that says so: this
+ * file holds nothing else and is plain enough for any Node with ES modules to run, while the
+ * function itself, loaded after the check, is its own file in the bundle. Nothing from
+ * src/emulator or src/dev is imported, so neither ends up in the bundle.
  */
-import { loadConfig } from './config.js';
-import { announce, failStart, stopOnSignals } from './lifecycle.js';
-import { startFunction } from './server.js';
+import { oldNodeMessage } from './node-version.js';
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const running = await startFunction({ config });
-  stopOnSignals({ close: () => running.close(), logger: running.logger });
-  announce(running, config);
+const refusal = oldNodeMessage(process.versions.node);
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(1);
 }
-
-main().catch(failStart);
+await import('./production.js');

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { freePort } from './support/ports.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,8 +41,10 @@ after(async () => {
 });
 
 describe('the deploy folder', () => {
-  test('holds one bundled file, an executable LF scf_bootstrap, a dependency-free package.json and an HTTP cloudbaserc.json', async () => {
-    assert.deepEqual((await readdir(dir)).sort(), ['cloudbaserc.json', 'index.mjs', 'package.json', 'scf_bootstrap']);
+  test('holds the bundle (an entry and its chunks), an executable LF scf_bootstrap, a dependency-free package.json and an HTTP cloudbaserc.json', async () => {
+    assert.deepEqual((await readdir(dir)).sort(), ['chunks', 'cloudbaserc.json', 'index.mjs', 'package.json', 'scf_bootstrap']);
+    const chunks = await readdir(path.join(dir, 'chunks'));
+    assert.ok(chunks.length > 0 && chunks.every((name) => name.endsWith('.mjs')), `chunks/ holds bundle files only: ${chunks.join(', ')}`);
 
     const bootstrap = await readFile(path.join(dir, 'scf_bootstrap'), 'utf8');
     assert.ok(bootstrap.startsWith('#!/bin/bash\n'));
@@ -65,7 +67,8 @@ describe('the deploy folder', () => {
     assert.equal(fnConfig.envVariables.appSecret, '{{env.appSecret}}');
 
     // Neither the emulator nor the local-run pages are in the production bundle.
-    const bundle = await readFile(path.join(dir, 'index.mjs'), 'utf8');
+    let bundle = await readFile(path.join(dir, 'index.mjs'), 'utf8');
+    for (const name of chunks) bundle += await readFile(path.join(dir, 'chunks', name), 'utf8');
     // (markers: the emulator's bench-code pattern, the demo's path, the reference page's style policy)
     for (const marker of ['bench-', '/demo/', "style-src 'unsafe-inline'"]) {
       assert.ok(!bundle.includes(marker), `the bundle contains ${JSON.stringify(marker)}`);
@@ -111,13 +114,54 @@ describe('the deploy folder', () => {
       const secrets = 'ENV_ID=my-env\nappId=wx1234567890abcdef\nappSecret=kept-across-builds\n';
       await writeFile(path.join(out, '.env.local'), secrets);
       await writeFile(path.join(out, 'index.mjs'), 'stale output');
+      await mkdir(path.join(out, 'chunks'));
+      await writeFile(path.join(out, 'chunks', 'stale-OLDHASH1.mjs'), 'stale chunk');
       await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build-deploy.ts', '--out', out], { cwd: root });
       assert.equal(await readFile(path.join(out, '.env.local'), 'utf8'), secrets);
       assert.notEqual(await readFile(path.join(out, 'index.mjs'), 'utf8'), 'stale output');
-      assert.deepEqual((await readdir(out)).sort(), ['.env.local', 'cloudbaserc.json', 'index.mjs', 'package.json', 'scf_bootstrap']);
+      assert.deepEqual((await readdir(out)).sort(), ['.env.local', 'chunks', 'cloudbaserc.json', 'index.mjs', 'package.json', 'scf_bootstrap']);
+      assert.ok(!(await readdir(path.join(out, 'chunks'))).includes('stale-OLDHASH1.mjs'), 'chunks of an earlier build are gone');
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  test('scf_bootstrap starts no process but Node itself, and Node once: it runs with nothing but node on PATH', async () => {
+    // A stand-in for node that notes each start; PATH holds nothing else, so any other
+    // command the script ran (ls, sort, dirname) would fail it.
+    const bin = await mkdtemp(path.join(tmpdir(), 'offiaccount-bin-'));
+    try {
+      const starts = path.join(bin, 'starts.log');
+      await writeFile(path.join(bin, 'node'), `#!/bin/bash\necho "$*" >> ${starts}\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
+      const started = await spawnFunction(path.join(dir, 'scf_bootstrap'), [], {
+        cwd: tmpdir(),
+        env: { PATH: bin, PORT: String(await freePort()), appId: APP_ID, appSecret: APP_SECRET, WECHAT_API_BASE_URL: emulator.url },
+      });
+      try {
+        assert.equal((await post(`${started.url}/oauth/config`, {})).status, 200);
+        assert.deepEqual((await readFile(starts, 'utf8')).split('\n').filter(Boolean), ['index.mjs']);
+      } finally {
+        started.kill();
+      }
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('on a Node older than 20 the entry stops with exit code 1, saying which Node it needs', async () => {
+    // No older Node is at hand: the entry is run with process.versions saying 18.
+    const older = `data:text/javascript,${encodeURIComponent("Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '18.20.4' } });")}`;
+    const { child, exited, stderr, stdout } = spawnProcess(process.execPath, ['--import', older, 'index.mjs'], {
+      cwd: dir,
+      env: { NODE_ENV: 'production', PORT: String(await freePort()), appId: APP_ID, appSecret: APP_SECRET, WECHAT_API_BASE_URL: emulator.url },
+    });
+    // Had it started anyway, it is stopped (and the test fails on its exit code) rather than left running.
+    child.on('line', () => {
+      if (stdout.some((line) => line.includes('listening'))) child.kill('SIGKILL');
+    });
+    assert.equal((await exited).code, 1);
+    assert.deepEqual(stderr, ['offiaccount-common: needs Node.js 20 or later, found v18.20.4; choose a Nodejs20 or later runtime']);
+    assert.deepEqual(stdout, []);
   });
 
   test('without appId it stops at once with a non-zero code, naming the variable', async () => {

@@ -18,7 +18,6 @@ import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
 import { plainJson } from './plain-response.js';
-import { buildOpenApi } from './openapi.js';
 import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
 import { groups as defaultGroups, routesOf } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
@@ -358,11 +357,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get('/', health);
   app.all('/', (c) => fail(c, methodNotAllowed(c, 'GET')));
 
-  // The API document comes from the same table the router is built from; built on first ask.
-  let openApi: string | undefined;
-  app.get('/openapi.json', (c) => {
-    openApi ??= JSON.stringify(buildOpenApi(groups, { version: services.version }));
-    return c.body(openApi, 200, { 'content-type': 'application/json; charset=utf-8' });
+  // The API document comes from the same table the router is built from; built (and its
+  // JSON Schema converter loaded) on first ask.
+  let openApi: Promise<string> | undefined;
+  app.get('/openapi.json', async (c) => {
+    openApi ??= import('./openapi.js').then(({ buildOpenApi }) => JSON.stringify(buildOpenApi(groups, { version: services.version })));
+    return c.body(await openApi, 200, { 'content-type': 'application/json; charset=utf-8' });
   });
   app.all('/openapi.json', (c) => fail(c, methodNotAllowed(c, 'GET')));
 

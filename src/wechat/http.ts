@@ -12,7 +12,6 @@
  * keeps) has a deadline of its own, `timeoutMs` from its start.
  */
 import type { Dispatcher } from 'undici';
-import { Agent, request } from './undici-lean.js';
 import { AppError } from '../errors.js';
 import { CORE_ERRCODES, WeChatError, type ErrcodeTable, type TokenScope } from './errcodes.js';
 
@@ -63,9 +62,10 @@ export class WeChatHttp {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly timeoutMs: number;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
   private readonly errcodes: ErrcodeTable;
+  private readonly passedDispatcher: Dispatcher | undefined;
+  /** undici, loaded on the first call upstream: a start that makes none does not pay for loading it. */
+  private client: Promise<{ dispatcher: Dispatcher; request: typeof import('./undici-lean.js').request }> | undefined;
 
   constructor(options: WeChatHttpOptions) {
     this.errcodes = options.errcodes ?? CORE_ERRCODES;
@@ -73,15 +73,22 @@ export class WeChatHttp {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({
-        keepAliveTimeout: 10_000,
-        connections: 128,
-        // Headers and body deadlines are set per request in `send`, so they hold for a passed-in dispatcher too.
-        connect: { timeout: options.timeoutMs },
-      });
+    this.passedDispatcher = options.dispatcher;
+  }
+
+  private connection() {
+    this.client ??= import('./undici-lean.js').then(({ Agent, request }) => ({
+      request,
+      dispatcher:
+        this.passedDispatcher ??
+        new Agent({
+          keepAliveTimeout: 10_000,
+          connections: 128,
+          // Headers and body deadlines are set per request in `send`, so they hold for a passed-in dispatcher too.
+          connect: { timeout: this.timeoutMs },
+        }),
+    }));
+    return this.client;
   }
 
   get<T>(path: string, query: Query, scope: TokenScope, options?: CallOptions): Promise<T> {
@@ -98,7 +105,7 @@ export class WeChatHttp {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (!this.passedDispatcher && this.client) await (await this.client).dispatcher.close();
   }
 
   /** Every value encoded, so no value can add or override a parameter. */
@@ -135,7 +142,8 @@ export class WeChatHttp {
     let statusCode: number;
     let type: string;
     try {
-      const response = await request(this.dispatcher, {
+      const { dispatcher, request } = await this.connection();
+      const response = await request(dispatcher, {
         origin,
         path: this.pathWithQuery(basePath, path, call.query ?? {}),
         method,
