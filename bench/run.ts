@@ -13,16 +13,17 @@
  * Knobs (environment): BENCH_DURATION seconds per measured run (default 6), BENCH_ROUNDS
  * (default 2), BENCH_CONNECTIONS (default 32), BENCH_RATE requests/s of the latency runs
  * (default 1000), BENCH_LATENCY_ROUNDS (default 3), BENCH_MEMORY_REQUESTS (default 100000),
- * BENCH_PIN=0 (run unpinned; see `placement`).
+ * BENCH_PIN=0 (run unpinned; see `placement`), BENCH_ONLY=cold (only the cold starts and the
+ * start-up profile, printed and not written to RESULTS.md: for checking a change to the start path).
  */
 import autocannon, { type Result } from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
 import { buildDeploy } from '../scripts/build-deploy.js';
 import { deployBundle } from '../tsup.config.js';
@@ -46,7 +47,7 @@ const SETTINGS = {
    */
   latencyRounds: Number(env.BENCH_LATENCY_ROUNDS ?? 7),
   latencySeconds: 3,
-  coldStarts: 7,
+  coldStarts: 9,
   /** Enough /oauth/token requests to fill the code-exchange cache to its bound before memory is first read. */
   warmupRequests: 15_000,
   memoryRequests: Number(env.BENCH_MEMORY_REQUESTS ?? 100_000),
@@ -184,8 +185,46 @@ interface Running {
   url: string;
   child: ChildProcess;
   coldStartMs: number;
+  /** Where the cold start went, when started with COLD_PROBE (ms). */
+  split?: ColdSplit;
   stop(): Promise<void>;
 }
+
+/** A cold start in parts: spawn → Node's process started (for scf_bootstrap: the shell's share) → Node ready to run the program → the program's modules loaded and its server built (listen() called) → listening → first answer (a 200 back in the bench). */
+interface ColdSplit {
+  process: number;
+  node: number;
+  loaded: number;
+  listening: number;
+  answer: number;
+}
+const SPLIT_PARTS = ['process', 'node', 'loaded', 'listening', 'answer'] as const;
+const SPLIT_LABEL: Record<keyof ColdSplit, string> = {
+  process: 'spawn → process started',
+  node: '→ Node ready (preload runs)',
+  loaded: '→ modules loaded, server built (listen() called)',
+  listening: '→ listening',
+  answer: '→ first answer received',
+};
+
+/**
+ * Preloaded (through NODE_OPTIONS) into every cold start: notes, by process.uptime() (no module to
+ * load for it), when Node is ready to run the program, when the first server's listen() is called
+ * and when it listens; on SIGUSR2 writes them with the process's start (performance.timeOrigin,
+ * read only then) to COLD_PROBE_FILE.
+ */
+const COLD_PROBE = `const { Server } = require('node:net');
+const marks = { node: process.uptime() };
+const listen = Server.prototype.listen;
+Server.prototype.listen = function (...args) {
+  if (marks.loaded === undefined) {
+    marks.loaded = process.uptime();
+    this.once('listening', () => { marks.listening = process.uptime(); });
+  }
+  return listen.apply(this, args);
+};
+process.on('SIGUSR2', () => require('node:fs').writeFileSync(process.env.COLD_PROBE_FILE, JSON.stringify({ origin: performance.timeOrigin, ...marks })));
+`;
 
 /**
  * Preloaded (through NODE_OPTIONS) into the processes whose memory is followed: on SIGUSR2 it runs
@@ -194,20 +233,25 @@ interface Running {
  */
 const MEM_PROBE = `process.on('SIGUSR2', () => { global.gc(); require('node:fs').writeFileSync(process.env.MEM_PROBE_FILE, String(process.memoryUsage().heapUsed)); });\n`;
 
-/** Live heap after a full collection, in MiB, through the probe above. */
-async function heapAfterGcMiB(child: ChildProcess, file: string): Promise<number> {
+/** Signals a probe preloaded into `child` and returns what it wrote to `file`. */
+async function probeFile(child: ChildProcess, file: string, signal: NodeJS.Signals): Promise<string> {
   await rm(file, { force: true });
-  child.kill('SIGUSR2');
-  for (let waited = 0; waited < 5000; waited += 20) {
+  child.kill(signal);
+  for (let waited = 0; waited < 5000; waited += 5) {
     try {
       const text = await readFile(file, 'utf8');
-      if (text) return Number(text) / 2 ** 20;
+      if (text) return text;
     } catch {
       // not written yet
     }
-    await sleep(20);
+    await sleep(5);
   }
-  throw new Error('the memory probe did not answer');
+  throw new Error(`the probe in ${file} did not answer`);
+}
+
+/** Live heap after a full collection, in MiB, through the probe above. */
+async function heapAfterGcMiB(child: ChildProcess, file: string): Promise<number> {
+  return Number(await probeFile(child, file, 'SIGUSR2')) / 2 ** 20;
 }
 
 async function start(target: Target, extraEnv: Record<string, string> = {}): Promise<Running> {
@@ -215,6 +259,7 @@ async function start(target: Target, extraEnv: Record<string, string> = {}): Pro
   const url = `http://127.0.0.1:${port}`;
   const stderr: string[] = [];
   const started = performance.now();
+  const spawnedAt = performance.timeOrigin + started;
   const child = spawn(target.command, target.args, {
     cwd: target.cwd,
     env: { PATH: env.PATH ?? '/usr/bin:/bin', ...target.env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
@@ -237,12 +282,27 @@ async function start(target: Target, extraEnv: Record<string, string> = {}): Pro
     if (performance.now() - started > 20_000) throw new Error(`${target.name} did not answer within 20 s:\n${stderr.join('')}`);
     await sleep(2);
   }
-  const coldStartMs = performance.now() - started;
+  const answered = performance.now();
+  const coldStartMs = answered - started;
+  let split: ColdSplit | undefined;
+  if (extraEnv.COLD_PROBE_FILE) {
+    const marks = await probeFile(child, extraEnv.COLD_PROBE_FILE, 'SIGUSR2');
+    const { origin, node, loaded, listening } = JSON.parse(marks) as { origin: number; node: number; loaded: number; listening: number };
+    const processStart = origin - spawnedAt;
+    split = {
+      process: processStart,
+      node: node * 1000,
+      loaded: (loaded - node) * 1000,
+      listening: (listening - loaded) * 1000,
+      answer: performance.timeOrigin + answered - (origin + listening * 1000),
+    };
+  }
   return {
     name: target.name,
     url,
     child,
     coldStartMs,
+    split,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();
@@ -251,6 +311,50 @@ async function start(target: Target, extraEnv: Record<string, string> = {}): Pro
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a profile sample's own time goes: the bundle's files by name (hash dropped), Node's parts by what they are. */
+function profileCategory(url: string, functionName: string, base: string): string | undefined {
+  if (!url) {
+    if (functionName === '(idle)' || functionName === '(root)') return undefined;
+    if (functionName === '(garbage collector)' || functionName === '(program)') return functionName;
+    return 'native code called from JavaScript (file reads, compiling, stack traces…)';
+  }
+  if (url.startsWith(base)) return url.slice(base.length).replace(/-[A-Z0-9]{8}\.mjs$/, '.mjs');
+  if (url.startsWith('node:internal/deps/undici')) return "Node's fetch implementation (undici inside Node)";
+  if (url.startsWith('node:internal/modules/')) return "Node's module loader (reading and compiling the program's files)";
+  if (url.startsWith('node:internal/bootstrap/') || url.startsWith('node:internal/main/') || url === 'node:internal/process/pre_execution') {
+    return "Node's own start-up and its built-ins' loader";
+  }
+  return 'other Node built-ins (http, net, crypto, streams…)';
+}
+
+/** Self time by category in ms, idle left out; `base` is the file URL of the folder the program runs from. */
+function summarizeProfile(profile: CpuProfile, base: string): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!;
+    const category = profileCategory(frame.url, frame.functionName, base);
+    if (category) totals.set(category, (totals.get(category) ?? 0) + profile.timeDeltas[i] / 1000);
+  });
+  return new Map([...totals].sort((a, b) => b[1] - a[1]));
+}
+
+/** One start under V8's CPU profiler (sampling every 100 µs), to the first answer and a graceful stop. */
+async function profiledStart(target: Target, work: string): Promise<Map<string, number>> {
+  const dir = path.join(work, `profile-${target.name}`);
+  const profiled = { ...target, args: [...target.args.slice(0, -1), '--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${dir}`, target.args.at(-1)!] };
+  const running = await start(profiled);
+  await running.stop();
+  const [file] = await readdir(dir);
+  return summarizeProfile(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, pathToFileURL(target.cwd).href + '/');
 }
 
 let codeCounter = 0;
@@ -322,9 +426,45 @@ const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 type PerTarget<T> = Record<Name, T>;
 const perTarget = <T>(make: () => T): PerTarget<T> => ({ floor: make(), duties: make(), function: make() });
 
-interface Figures {
-  placement: string;
+interface ColdFigures {
   cold: PerTarget<number[]>;
+  splits: PerTarget<ColdSplit[]>;
+  /** Self time by category (ms) of one profiled start of each. */
+  profiles: { floor: Map<string, number>; function: Map<string, number> };
+}
+
+/** The cold-start section of RESULTS.md: the split, medians per part, and the profile summary. */
+function coldStartLines({ cold, splits, profiles }: ColdFigures): string[] {
+  const lines = [
+    '### Cold start',
+    '',
+    `Median of ${SETTINGS.coldStarts} starts each, targets rotating, each with a probe preloaded through NODE_OPTIONS that notes when Node is ready, when the first server's listen() is called and when it listens (each part is the median of that part, so they need not add up to the total). The function is started through its \`scf_bootstrap\`, so its first part holds the shell; the floor and the floor with duties are started with \`node\`.`,
+    '',
+    `| part (ms) | ${NAMES.map((name) => LABEL[name]).join(' | ')} | function ÷ floor |`,
+    `|---|${NAMES.map(() => '---:').join('|')}|---:|`,
+  ];
+  for (const part of SPLIT_PARTS) {
+    const values = NAMES.map((name) => median(splits[name].map((split) => split[part])));
+    lines.push(`| ${SPLIT_LABEL[part]} | ${values.map((value) => fmt(value, 1)).join(' | ')} | ${fmt(values[2] / values[0])}× |`);
+  }
+  const totals = NAMES.map((name) => median(cold[name]));
+  lines.push(`| **spawn → first 200, total** | ${totals.map((value) => `**${fmt(value, 1)}**`).join(' | ')} | **${fmt(totals[2] / totals[0])}×** |`);
+  const categories = [...new Set([...profiles.function.keys(), ...profiles.floor.keys()])];
+  const total = (profile: Map<string, number>) => [...profile.values()].reduce((sum, value) => sum + value, 0);
+  lines.push(
+    '',
+    'Profile of one start of each (`node --cpu-prof`, a sample every 100 µs, from process start to the first answer and a graceful stop; self time, idle left out; the profiler slows everything, so the shares say more than the sums):',
+    '',
+    '| where (ms) | floor | function |',
+    '|---|---:|---:|',
+    ...categories.map((category) => `| ${category} | ${fmt(profiles.floor.get(category) ?? 0, 1)} | ${fmt(profiles.function.get(category) ?? 0, 1)} |`),
+    `| **all** | **${fmt(total(profiles.floor), 1)}** | **${fmt(total(profiles.function), 1)}** |`,
+  );
+  return lines;
+}
+
+interface Figures extends ColdFigures {
+  placement: string;
   rps: Record<Route, PerTarget<number[]>>;
   /** CPU time per call in µs (user + system) during the saturation rounds. */
   cpu: Record<Route, PerTarget<number[]>>;
@@ -351,7 +491,8 @@ async function main(): Promise<void> {
     log('building the deploy bundle, the floor and the floor with duties');
     const deployDir = path.join(work, 'deploy');
     const { bundleBytes } = await buildDeploy(deployDir);
-    await build({ ...deployBundle, entry: { floor: 'bench/floor.ts', duties: 'bench/floor-duties.ts' }, outDir: work, config: false, silent: true });
+    // Each one file, as the function's bundle was before it was split into chunks.
+    await build({ ...deployBundle, entry: { floor: 'bench/floor.ts', duties: 'bench/floor-duties.ts' }, splitting: false, outDir: work, config: false, silent: true });
     const floorBytes = (await stat(path.join(work, 'floor.mjs'))).size;
     const dutiesBytes = (await stat(path.join(work, 'duties.mjs'))).size;
 
@@ -367,15 +508,31 @@ async function main(): Promise<void> {
       function: { name: 'function', ...pinned(path.join(deployDir, 'scf_bootstrap'), []), cwd: deployDir, env: { ...upstream, RATE_LIMIT_PER_MINUTE: '1000000', corsAllowOrigin: PAGE_ORIGIN } },
     };
 
+    const coldProbe = path.join(work, 'cold-probe.cjs');
+    await writeFile(coldProbe, COLD_PROBE);
     const cold = perTarget<number[]>(() => []);
+    const splits = perTarget<ColdSplit[]>(() => []);
     for (let i = 0; i < SETTINGS.coldStarts; i++) {
       for (const name of rotated(i)) {
-        const running = await start(targets[name]);
+        const running = await start(targets[name], { NODE_OPTIONS: `--require ${coldProbe}`, COLD_PROBE_FILE: path.join(work, `${name}.cold`) });
         cold[name].push(running.coldStartMs);
+        splits[name].push(running.split!);
         await running.stop();
       }
     }
     log(`cold start median: ${NAMES.map((name) => `${name} ${fmt(median(cold[name]), 1)} ms`).join(', ')}`);
+    // The function's own process, without scf_bootstrap in front, so the profiler can be switched on.
+    const profiles = {
+      floor: await profiledStart(targets.floor, work),
+      function: await profiledStart({ ...targets.function, ...pinned(process.execPath, ['index.mjs']) }, work),
+    };
+    const coldFigures = { cold, splits, profiles };
+    if (env.BENCH_ONLY === 'cold') {
+      const raw = `Cold starts (ms): ${NAMES.map((name) => `${LABEL[name]} ${cold[name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}.`;
+      process.stdout.write([...coldStartLines(coldFigures), '', raw].join('\n') + '\n');
+      emulator.child.kill('SIGTERM');
+      return;
+    }
 
     const running = {} as PerTarget<Running>;
     for (const name of NAMES) {
@@ -437,7 +594,7 @@ async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
 
     const seconds = (performance.now() - begun) / 1000;
-    await writeResults({ placement: place.describe, cold, rps, cpu, latency, rss, heap, bundleBytes, floorBytes, dutiesBytes, seconds });
+    await writeResults({ placement: place.describe, cold, splits, profiles, rps, cpu, latency, rss, heap, bundleBytes, floorBytes, dutiesBytes, seconds });
     log(`done in ${fmt(seconds, 0)} s; figures in ${path.relative(process.cwd(), resultsFile)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -521,6 +678,8 @@ async function writeResults(f: Figures): Promise<void> {
     `Cold starts (ms): ${NAMES.map((name) => `${LABEL[name]} ${f.cold[name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}.`,
     `Throughput rounds (req/s): ${ROUTES.map((route) => `\`${route}\` ${NAMES.map((name) => `${LABEL[name]} ${f.rps[route][name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}`).join('. ')}.`,
     `p99 rounds (ms): ${ROUTES.map((route) => `\`${route}\` ${NAMES.map((name) => `${LABEL[name]} ${f.latency[route][name].p99s.map((value) => fmt(value)).join(', ')}`).join('; ')}`).join('. ')}.`,
+    '',
+    ...coldStartLines(f),
     '',
     `Targets: ${verdicts.every(Boolean) ? 'all met in this run.' : 'not all met in this run; see the analysis below.'}`,
     '',
