@@ -139,6 +139,15 @@ describe('paths and methods', () => {
     const noHost = await send('GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
     assert.match(noHost, /^HTTP\/1\.1 200 /);
     assert.equal(JSON.parse(noHost.slice(noHost.indexOf('{'))).data.status, 'ok');
+    // Targets that make no URL, or a different one once parsed, never reach the app.
+    for (const target of ['/oauth\\config', '/\\evil.example/oauth/config']) {
+      const backslash = await send(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      assert.match(backslash, /^HTTP\/1\.1 400 /);
+      assert.deepEqual(JSON.parse(backslash.slice(backslash.indexOf('{'))), { code: -1, msg: 'Malformed request target', data: null });
+    }
+    const badHost = await send('GET / HTTP/1.1\r\nHost: a@b\r\nConnection: close\r\n\r\n');
+    assert.match(badHost, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(badHost.slice(badHost.indexOf('{'))).msg, 'Malformed request target');
     assert.equal((await stack.raw('/')).status, 200, 'the server carries on');
   });
 
