@@ -1,5 +1,5 @@
 /**
- * Reads a request body as text, refusing more than a limit. On @hono/node-server it reads
+ * Reads a request body as text, refusing more than a limit. Served on node:http it reads
  * Node's IncomingMessage directly: going through the web Request instead would build a
  * Request, an AbortController and a ReadableStream for every call, which cost more CPU than
  * everything else a route does (see bench/RESULTS.md). Elsewhere (app.request() in tests,

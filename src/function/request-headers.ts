@@ -1,5 +1,5 @@
 /**
- * Reading request headers without building a web `Headers` object. Under @hono/node-server the
+ * Reading request headers without building a web `Headers` object. Through the web Request the
  * first `c.req.header()` turns Node's raw headers into a web `Headers`, validating every name and
  * value, which measured at 10 to 20 µs a request: a fifth of a whole call. Node has already parsed
  * them into `incoming.headers`, so hot paths read that; elsewhere (app.request() in tests, another
@@ -27,7 +27,7 @@ export function requestHeaders(c: Context): HeaderSource {
   return incomingOf(c)?.headers ? { get: (name) => requestHeader(c, name) } : c.req.raw.headers;
 }
 
-/** The peer address when served by @hono/node-server; absent under app.request() in tests. */
+/** The peer address when served on node:http; absent under app.request() in tests. */
 export function socketAddress(c: Context): string | undefined {
   return incomingOf(c)?.socket?.remoteAddress;
 }
