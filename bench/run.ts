@@ -161,15 +161,23 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 /** One POST on a fresh connection; resolves with the status, rejects on a connection error. */
-function probe(url: string): Promise<number> {
+function probe(url: string, route: Route = '/oauth/config', body = '{}'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/oauth/config`, { method: 'POST', agent: false, headers: { ...HEADERS, connection: 'close' } }, (res) => {
+    const req = httpRequest(`${url}${route}`, { method: 'POST', agent: false, headers: { ...HEADERS, connection: 'close' } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
-    req.end('{}');
+    req.end(body);
   });
+}
+
+/** One code exchange on a new connection, in ms: the first after a start loads whatever the upstream call needs. */
+async function timedExchange(url: string): Promise<number> {
+  const began = performance.now();
+  const status = await probe(url, '/oauth/token', JSON.stringify({ code: `bench-${runId}-${(codeCounter++).toString(36)}` }));
+  if (status !== 200) throw new Error(`${url}/oauth/token answered ${status}`);
+  return performance.now() - began;
 }
 
 interface Target {
@@ -429,12 +437,14 @@ const perTarget = <T>(make: () => T): PerTarget<T> => ({ floor: make(), duties: 
 interface ColdFigures {
   cold: PerTarget<number[]>;
   splits: PerTarget<ColdSplit[]>;
+  /** After each cold start: the first code exchange (the function loads its upstream client for it) and the one after, ms. */
+  firstExchange: PerTarget<{ first: number; next: number }[]>;
   /** Self time by category (ms) of one profiled start of each. */
   profiles: { floor: Map<string, number>; function: Map<string, number> };
 }
 
 /** The cold-start section of RESULTS.md: the split, medians per part, and the profile summary. */
-function coldStartLines({ cold, splits, profiles }: ColdFigures): string[] {
+function coldStartLines({ cold, splits, firstExchange, profiles }: ColdFigures): string[] {
   const lines = [
     '### Cold start',
     '',
@@ -449,6 +459,13 @@ function coldStartLines({ cold, splits, profiles }: ColdFigures): string[] {
   }
   const totals = NAMES.map((name) => median(cold[name]));
   lines.push(`| **spawn → first 200, total** | ${totals.map((value) => `**${fmt(value, 1)}**`).join(' | ')} | **${fmt(totals[2] / totals[0])}×** |`);
+  const exchanges = NAMES.map((name) => ({
+    first: median(firstExchange[name].map((pair) => pair.first)),
+    next: median(firstExchange[name].map((pair) => pair.next)),
+  }));
+  lines.push(
+    `| first \`/oauth/token\` after the start (its upstream client loaded on first use in the function), then the next | ${exchanges.map(({ first, next }) => `${fmt(first, 1)}, ${fmt(next, 1)}`).join(' | ')} | |`,
+  );
   const categories = [...new Set([...profiles.function.keys(), ...profiles.floor.keys()])];
   const total = (profile: Map<string, number>) => [...profile.values()].reduce((sum, value) => sum + value, 0);
   lines.push(
@@ -512,11 +529,14 @@ async function main(): Promise<void> {
     await writeFile(coldProbe, COLD_PROBE);
     const cold = perTarget<number[]>(() => []);
     const splits = perTarget<ColdSplit[]>(() => []);
+    const firstExchange = perTarget<{ first: number; next: number }[]>(() => []);
     for (let i = 0; i < SETTINGS.coldStarts; i++) {
       for (const name of rotated(i)) {
         const running = await start(targets[name], { NODE_OPTIONS: `--require ${coldProbe}`, COLD_PROBE_FILE: path.join(work, `${name}.cold`) });
         cold[name].push(running.coldStartMs);
         splits[name].push(running.split!);
+        const first = await timedExchange(running.url);
+        firstExchange[name].push({ first, next: await timedExchange(running.url) });
         await running.stop();
       }
     }
@@ -526,7 +546,7 @@ async function main(): Promise<void> {
       floor: await profiledStart(targets.floor, work),
       function: await profiledStart({ ...targets.function, ...pinned(process.execPath, ['index.mjs']) }, work),
     };
-    const coldFigures = { cold, splits, profiles };
+    const coldFigures = { cold, splits, firstExchange, profiles };
     if (env.BENCH_ONLY === 'cold') {
       const raw = `Cold starts (ms): ${NAMES.map((name) => `${LABEL[name]} ${cold[name].map((value) => fmt(value, 0)).join(', ')}`).join('; ')}.`;
       process.stdout.write([...coldStartLines(coldFigures), '', raw].join('\n') + '\n');
@@ -594,7 +614,7 @@ async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
 
     const seconds = (performance.now() - begun) / 1000;
-    await writeResults({ placement: place.describe, cold, splits, profiles, rps, cpu, latency, rss, heap, bundleBytes, floorBytes, dutiesBytes, seconds });
+    await writeResults({ placement: place.describe, cold, splits, firstExchange, profiles, rps, cpu, latency, rss, heap, bundleBytes, floorBytes, dutiesBytes, seconds });
     log(`done in ${fmt(seconds, 0)} s; figures in ${path.relative(process.cwd(), resultsFile)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
