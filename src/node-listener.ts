@@ -13,6 +13,8 @@ import { PlainResponse } from './function/plain-response.js';
 export interface NodeEnv {
   incoming: IncomingMessage;
   outgoing: ServerResponse;
+  /** This server writes PlainResponses itself (src/function/plain-response.ts). */
+  plainResponses: true;
 }
 
 export type FetchHandler = (request: Request, env: NodeEnv) => Response | Promise<Response>;
@@ -187,7 +189,7 @@ export function nodeListener(fetch: FetchHandler, options: ListenerOptions): (in
     }
     outgoing.once('finish', () => drain(incoming));
     try {
-      const answer = await fetch(new NodeRequest(incoming, url) as unknown as Request, { incoming, outgoing });
+      const answer = await fetch(new NodeRequest(incoming, url) as unknown as Request, { incoming, outgoing, plainResponses: true });
       await write(answer as Response | PlainResponse, outgoing);
     } catch (error) {
       if (outgoing.headersSent) outgoing.destroy();

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from './support/ports.js';
-import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_ID, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
+import { ManualClock } from '../src/clock.js';
+import { composeServices } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+import { createApp } from '../src/function/app.js';
+import { createLogger } from '../src/log.js';
 
 let stack: Stack;
 before(async () => {
@@ -143,11 +148,11 @@ describe('paths and methods', () => {
     for (const target of ['/oauth\\config', '/\\evil.example/oauth/config']) {
       const backslash = await send(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
       assert.match(backslash, /^HTTP\/1\.1 400 /);
-      assert.deepEqual(JSON.parse(backslash.slice(backslash.indexOf('{'))), { code: -1, msg: 'Malformed request target', data: null });
+      assert.deepEqual(JSON.parse(backslash.slice(backslash.indexOf('{'))), { code: -1, msg: 'The request target is not a valid path', data: null });
     }
     const badHost = await send('GET / HTTP/1.1\r\nHost: a@b\r\nConnection: close\r\n\r\n');
     assert.match(badHost, /^HTTP\/1\.1 400 /);
-    assert.equal(JSON.parse(badHost.slice(badHost.indexOf('{'))).msg, 'Malformed request target');
+    assert.equal(JSON.parse(badHost.slice(badHost.indexOf('{'))).msg, 'The Host header must be a host name or address, with an optional port');
     assert.equal((await stack.raw('/')).status, 200, 'the server carries on');
   });
 
@@ -258,5 +263,29 @@ describe('secrets', () => {
       assert.ok(!line.includes(token.access_token) && !line.includes(token.refresh_token), `log line leaks a token: ${line}`);
     }
     for (const text of stack.responses) assert.ok(!text.includes(TEST_APP_SECRET), `response leaks the AppSecret: ${text}`);
+  });
+});
+
+describe('the app served by something else', () => {
+  it('answers routes, errors and the health check with web Responses, as another adapter or runtime needs', async () => {
+    const config = loadConfig({ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, AUTH_MODE: 'none', WECHAT_API_BASE_URL: 'http://127.0.0.1:9' });
+    const composed = await composeServices({ config, clock: new ManualClock(), logger: createLogger({ level: 'silent' }) });
+    try {
+      const app = createApp({ services: composed.services });
+      const calls: [string, RequestInit, number][] = [
+        ['/oauth/config', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 200],
+        ['/', {}, 200],
+        ['/no/such/route', { method: 'POST', body: '{}' }, 404],
+      ];
+      for (const [path, init, status] of calls) {
+        const response = await app.request(path, init);
+        assert.ok(response instanceof Response, `${path} answered with a web Response`);
+        assert.equal(response.status, status);
+        assert.match(response.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+        assert.equal(((await response.json()) as { code: number }).code, status === 200 ? 0 : -1);
+      }
+    } finally {
+      await composed.close();
+    }
   });
 });

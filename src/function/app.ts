@@ -17,7 +17,7 @@ import { clientAddress, createFailureLimit, createRateLimit, type FailureLimit, 
 import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
-import { plainJson } from './plain-response.js';
+import { jsonAnswer } from './plain-response.js';
 import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
 import { groups as defaultGroups, routesOf } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
@@ -52,13 +52,13 @@ export type AppEnv = {
 };
 
 /**
- * A JSON answer with its headers as a plain record (a PlainResponse: no web Response, no web
- * Headers). Routes, errors and the health check, the answers a cold start's first call gets,
+ * A JSON answer with its headers as a plain record (served on node:http, a PlainResponse: no web
+ * Response, no web Headers). Routes, errors and the health check, the answers a cold start's first call gets,
  * answer this way; the rest (the API document, preflights, the local pages) use Hono's helpers.
  */
 function send(c: Context<AppEnv>, status: number, payload: unknown, extra: Record<string, string> = {}): Response {
   c.set('sent', true);
-  return plainJson(status, payload, {
+  return jsonAnswer(c.env, status, payload, {
     'x-request-id': c.get('requestId'),
     // Answers hold tokens, signatures and per-user results: no cache on the way may keep one.
     'cache-control': 'no-store',

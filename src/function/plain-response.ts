@@ -69,7 +69,14 @@ export class PlainResponse {
   }
 }
 
-/** A JSON answer as Hono's handlers return it; see PlainResponse. */
-export function plainJson(status: number, payload: unknown, headers: Record<string, string>): Response {
-  return new PlainResponse(JSON.stringify(payload), status, { 'content-type': 'application/json; charset=utf-8', ...headers }) as unknown as Response;
+/**
+ * A JSON answer as Hono's handlers return it: a PlainResponse for a server that says it writes
+ * them (`plainResponses` in the app's env, as src/node-listener.ts does), a web Response for any
+ * other (another adapter, another runtime, app.request()).
+ */
+export function jsonAnswer(env: unknown, status: number, payload: unknown, headers: Record<string, string>): Response {
+  const body = JSON.stringify(payload);
+  const all = { 'content-type': 'application/json; charset=utf-8', ...headers };
+  if ((env as { plainResponses?: boolean } | undefined)?.plainResponses === true) return new PlainResponse(body, status, all) as unknown as Response;
+  return new Response(body, { status, headers: all });
 }
