@@ -49,12 +49,12 @@ type Message = { type: 'ready'; url: string } | { type: 'memory'; memory: Memory
 // ---- the function, in the child process --------------------------------------------------
 
 async function runFunction(): Promise<void> {
-  const { loadConfig } = await import('../src/config.js');
+  const { loadConfig, rulesParserFor } = await import('../src/config.js');
   const { createLogger } = await import('../src/log.js');
   const { startFunction } = await import('../src/server.js');
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('start the function child with --expose-gc');
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { parseRules: await rulesParserFor(process.env) });
   // Logs go to the child's stdout, which the driver discards: writing them is part of the cost measured.
   const running = await startFunction({ config, logger: createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey] }) });
   process.on('message', async (message: { type: string }) => {

@@ -6,7 +6,7 @@
  *   emulator       the WeChat emulator alone
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from './config.js';
+import { loadConfig, rulesParserFor } from './config.js';
 import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 
@@ -36,7 +36,7 @@ async function dev(): Promise<void> {
   const { createDevSignin } = await import('./dev/signin.js');
   const signin = createDevSignin();
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
-  const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url } });
+  const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url }, parseRules: await rulesParserFor(env) });
   const { mountDev } = await import('./dev/mount.js');
   // The demo page counts WeChat's token expiry on the emulator's clock (fast-forwarded with POST /__emulator/clock).
   const wechatClock = emulator.emulator.clock;

@@ -6,7 +6,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseCustomLoginKey, type CustomLoginKey } from './cloudbase/custom-login.js';
 import { ENCODING_AES_KEY_PATTERN } from './apis/callback/crypto.js';
-import { parseRules, RulesError, type Rules } from './apis/callback/rules.js';
+import type { Rules } from './apis/callback/rules.js';
+import { RulesError } from './apis/callback/rules-error.js';
 
 export type Mode = 'wechat' | 'emulator';
 export type TokenSource = 'stable' | 'classic';
@@ -201,7 +202,7 @@ function customLoginKey(env: Env): CustomLoginKey | undefined {
 }
 
 /** The message server's settings (docs/message-server.md). Values are never echoed: they are secrets. */
-function messageServer(env: Env) {
+function messageServer(env: Env, parseRules: RulesParser | undefined) {
   const token = pick(env, 'serverToken', 'SERVER_TOKEN');
   const aesKey = pick(env, 'encodingAESKey', 'ENCODING_AES_KEY');
   if (token.value !== undefined && !/^[A-Za-z0-9]{3,32}$/.test(token.value)) {
@@ -224,6 +225,7 @@ function messageServer(env: Env) {
         throw new ConfigError('MESSAGE_RULES_FILE', `MESSAGE_RULES_FILE names a file that cannot be read: ${rulesFile}`);
       }
     }
+    if (!parseRules) throw new Error(`${rulesSource} is set but loadConfig was given no rules parser: pass { parseRules: await rulesParserFor(env) }`);
     try {
       rules = parseRules(text!);
     } catch (error) {
@@ -328,6 +330,19 @@ export interface LoadOptions {
    * the CLI passes the emulator's here. A production start never gets them.
    */
   emulatorCredentials?: { appId: string; appSecret: string; baseUrl: string };
+  /** Checks MESSAGE_RULES; needed only when rules are set (rulesParserFor gives it then). */
+  parseRules?: RulesParser;
+}
+
+export type RulesParser = (json: string) => Rules;
+
+/**
+ * The reply rules' checker when the environment sets rules, else nothing: it brings the message
+ * server's XML library and a pattern tokenizer, which a start without rules does not load.
+ */
+export async function rulesParserFor(env: Env): Promise<RulesParser | undefined> {
+  if (!env.MESSAGE_RULES?.trim() && !env.MESSAGE_RULES_FILE?.trim()) return undefined;
+  return (await import('./apis/callback/rules.js')).parseRules;
 }
 
 export function loadConfig(env: Env = process.env, options: LoadOptions = {}): Config {
@@ -457,6 +472,6 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     ticketUid: oneOf(env, 'CLOUDBASE_TICKET_UID', ['openid', 'unionid'], 'openid'),
     requireState: oneOf(env, 'OAUTH_REQUIRE_STATE', ['0', '1'], '0') === '1',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    ...messageServer(env),
+    ...messageServer(env, options.parseRules),
   };
 }

@@ -5,12 +5,12 @@
  * instead of serving something else. Nothing from src/emulator or src/dev is imported,
  * so neither ends up in the bundle.
  */
-import { loadConfig } from './config.js';
+import { loadConfig, rulesParserFor } from './config.js';
 import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, { parseRules: await rulesParserFor(process.env) });
   const running = await startFunction({ config });
   stopOnSignals({ close: () => running.close(), logger: running.logger });
   announce(running, config);

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { createMessageServer } from '../src/apis/callback/setup.js';
+import { parseRules } from '../src/apis/callback/rules.js';
 import { MESSAGES } from './support/callback-messages.js';
 import { randomAppId, randomSecret, REDIS_URL } from './support/random-account.js';
 import { json, startWebhookServer } from './support/webhook-server.js';
@@ -47,7 +48,7 @@ describe('message server from the configuration', () => {
       MESSAGE_WEBHOOK_URL: webhook.url,
       MESSAGE_WEBHOOK_SECRET: 'webhook-secret-0123456789',
       MESSAGE_STREAM: stream,
-    });
+    }, { parseRules });
     const server = createMessageServer(config, deps)!;
     const account = { appId, token: 'pamtest', encodingAESKey: AES_KEY };
     const response = await server.handler.handle(push(account, MESSAGES[0].xml(T), 'safe', T));

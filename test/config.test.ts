@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTsx } from './support/spawned.js';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, rulesParserFor } from '../src/config.js';
+import { parseRules } from '../src/apis/callback/rules.js';
 import { customLoginKey, ENV_ID } from './support/custom-login-key.js';
 
 const creds = { appId: 'wx1234567890abcdef', appSecret: '0123456789abcdef0123456789abcdef' };
@@ -190,68 +191,79 @@ describe('message server settings', () => {
   const TOKEN = 'pamtest';
   const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
   const rules = JSON.stringify({ keywords: [{ match: 'hello', reply: { type: 'text', content: 'hi' } }] });
+  // What a start does: the rules' checker is passed in when rules are set (see rulesParserFor).
+  const load = (env: Record<string, string | undefined>) => loadConfig(env, { parseRules });
 
   it('is off by default and reads both spellings of each setting', () => {
-    const off = loadConfig(creds);
+    const off = load(creds);
     assert.equal(off.serverToken, undefined);
     assert.equal(off.messageRules, undefined);
-    const on = loadConfig({ ...creds, SERVER_TOKEN: TOKEN, ENCODING_AES_KEY: AES_KEY });
+    const on = load({ ...creds, SERVER_TOKEN: TOKEN, ENCODING_AES_KEY: AES_KEY });
     assert.equal(on.serverToken, TOKEN);
     assert.equal(on.encodingAESKey, AES_KEY);
-    const camel = loadConfig({ ...creds, serverToken: TOKEN, encodingAESKey: AES_KEY });
+    const camel = load({ ...creds, serverToken: TOKEN, encodingAESKey: AES_KEY });
     assert.equal(camel.serverToken, TOKEN);
     assert.equal(camel.messageWebhookTimeoutMs, 3000);
     assert.equal(camel.messageStreamMaxLength, 100_000);
   });
 
   it('checks the EncodingAESKey is 43 letters and digits, without echoing it', () => {
-    const short = configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, ENCODING_AES_KEY: AES_KEY.slice(1) }));
+    const short = configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, ENCODING_AES_KEY: AES_KEY.slice(1) }));
     assert.equal(short.variable, 'ENCODING_AES_KEY');
     assert.match(short.message, /43 letters and digits/);
     assert.ok(!short.message.includes(AES_KEY.slice(1)));
-    assert.equal(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, encodingAESKey: `${AES_KEY.slice(1)}=` })).variable, 'encodingAESKey');
-    const token = configError(() => loadConfig({ ...creds, SERVER_TOKEN: 'has spaces in it' }));
+    assert.equal(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, encodingAESKey: `${AES_KEY.slice(1)}=` })).variable, 'encodingAESKey');
+    const token = configError(() => load({ ...creds, SERVER_TOKEN: 'has spaces in it' }));
     assert.equal(token.variable, 'SERVER_TOKEN');
     assert.ok(!token.message.includes('has spaces'));
   });
 
   it('reads rules from MESSAGE_RULES or a file, naming the rule at fault', () => {
-    assert.equal(loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: rules }).messageRules !== undefined, true);
-    const bad = configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: '{"click": {"MENU_A": {"type": "image"}}}' }));
+    assert.equal(load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: rules }).messageRules !== undefined, true);
+    const bad = configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: '{"click": {"MENU_A": {"type": "image"}}}' }));
     assert.equal(bad.variable, 'MESSAGE_RULES');
     assert.equal(bad.message, 'MESSAGE_RULES: click.MENU_A.mediaId is required');
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     const file = join(dir, 'rules.json');
     writeFileSync(file, '{"keywords": [{"regex": "(a+)+$", "reply": {"type": "text", "content": "x"}}]}');
-    const unsafe = configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: file }));
+    const unsafe = configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: file }));
     assert.equal(unsafe.variable, 'MESSAGE_RULES_FILE');
     assert.match(unsafe.message, /^MESSAGE_RULES_FILE: keywords\[0\]\.regex repeats a repetition/);
     writeFileSync(file, rules);
-    assert.ok(loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: file }).messageRules);
-    assert.match(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: join(dir, 'missing.json') })).message, /cannot be read/);
-    assert.equal(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: rules, MESSAGE_RULES_FILE: file })).variable, 'MESSAGE_RULES_FILE');
+    assert.ok(load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: file }).messageRules);
+    assert.match(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES_FILE: join(dir, 'missing.json') })).message, /cannot be read/);
+    assert.equal(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: rules, MESSAGE_RULES_FILE: file })).variable, 'MESSAGE_RULES_FILE');
     rmSync(dir, { recursive: true });
+  });
+
+  it('loads the rules checker only for a start that sets rules', async () => {
+    assert.equal(await rulesParserFor(creds), undefined);
+    assert.equal(await rulesParserFor({ ...creds, MESSAGE_RULES: '  ' }), undefined);
+    assert.equal(await rulesParserFor({ ...creds, MESSAGE_RULES: rules }), parseRules);
+    assert.equal(await rulesParserFor({ ...creds, MESSAGE_RULES_FILE: '/etc/rules.json' }), parseRules);
+    // Rules set without their checker are never taken unchecked.
+    assert.throws(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_RULES: rules }), /no rules parser/);
   });
 
   it('needs a webhook secret with a webhook, and a server token for any of it', () => {
     const url = 'https://hooks.example.com/wechat';
-    assert.equal(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: url })).variable, 'MESSAGE_WEBHOOK_SECRET');
-    assert.equal(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: 'ftp://x', MESSAGE_WEBHOOK_SECRET: 'x'.repeat(32) })).variable, 'MESSAGE_WEBHOOK_URL');
-    const config = loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: url, MESSAGE_WEBHOOK_SECRET: 'x'.repeat(32), MESSAGE_WEBHOOK_TIMEOUT_MS: '1500' });
+    assert.equal(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: url })).variable, 'MESSAGE_WEBHOOK_SECRET');
+    assert.equal(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: 'ftp://x', MESSAGE_WEBHOOK_SECRET: 'x'.repeat(32) })).variable, 'MESSAGE_WEBHOOK_URL');
+    const config = load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_URL: url, MESSAGE_WEBHOOK_SECRET: 'x'.repeat(32), MESSAGE_WEBHOOK_TIMEOUT_MS: '1500' });
     assert.equal(config.messageWebhookUrl, url);
     assert.equal(config.messageWebhookTimeoutMs, 1500);
-    assert.equal(configError(() => loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_TIMEOUT_MS: '5000' })).variable, 'MESSAGE_WEBHOOK_TIMEOUT_MS');
+    assert.equal(configError(() => load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_WEBHOOK_TIMEOUT_MS: '5000' })).variable, 'MESSAGE_WEBHOOK_TIMEOUT_MS');
     for (const setting of [{ MESSAGE_RULES: rules }, { ENCODING_AES_KEY: AES_KEY }, { MESSAGE_WEBHOOK_URL: url, MESSAGE_WEBHOOK_SECRET: 'x'.repeat(32) }]) {
-      const off = configError(() => loadConfig({ ...creds, ...setting }));
+      const off = configError(() => load({ ...creds, ...setting }));
       assert.equal(off.variable, 'serverToken');
       assert.match(off.message, /message server is off/);
     }
   });
 
   it('takes another stream key and length', () => {
-    const config = loadConfig({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_STREAM: 'oa:{shared}:inbox', MESSAGE_STREAM_MAXLEN: '5000' });
+    const config = load({ ...creds, SERVER_TOKEN: TOKEN, MESSAGE_STREAM: 'oa:{shared}:inbox', MESSAGE_STREAM_MAXLEN: '5000' });
     assert.equal(config.messageStream, 'oa:{shared}:inbox');
     assert.equal(config.messageStreamMaxLength, 5000);
-    assert.equal(configError(() => loadConfig({ ...creds, MESSAGE_STREAM: 'has space' })).variable, 'MESSAGE_STREAM');
+    assert.equal(configError(() => load({ ...creds, MESSAGE_STREAM: 'has space' })).variable, 'MESSAGE_STREAM');
   });
 });

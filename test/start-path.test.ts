@@ -31,9 +31,7 @@ const APP_SECRET = 'StartPathStartPathStartPath00001';
 const START_FILES = [/^index\.mjs$/, /^chunks\/production-[\w-]+\.mjs$/, /^chunks\/chunk-[\w-]+\.mjs$/];
 
 /** Packages only optional parts use; none may be in a file a start loads. */
-const OPTIONAL_PACKAGES = ['undici', 'ioredis', 'jose', '@valibot/to-json-schema'];
-/** The message server's XML library and its rules' pattern checker, still reached at start through src/config.ts (the rules are checked there). */
-const OPTIONAL_PACKAGES_STILL_EAGER = ['fast-xml-parser', 'ret'];
+const OPTIONAL_PACKAGES = ['undici', 'ioredis', 'jose', '@valibot/to-json-schema', 'fast-xml-parser', 'ret'];
 
 /** Node built-ins only optional parts load: the web fetch implementation behind Request/Response/Headers, and TLS and HTTP/2 (the upstream client, Redis). */
 const OPTIONAL_BUILTINS = ['NativeModule internal/deps/undici/undici', 'NativeModule tls', 'NativeModule http2'];
@@ -154,11 +152,6 @@ describe('the deploy bundle start path', () => {
     const packages = startPackages(files);
     assert.ok(packages.has('hono'), `the metafile accounts for the files loaded: ${[...packages].join(', ')}`);
     assert.deepEqual(OPTIONAL_PACKAGES.filter((name) => packages.has(name)), [], 'a package only optional parts use is in a file the start loads');
-  });
-
-  test('the message server\'s XML library and rules checker stay out of the start', { todo: 'src/config.ts imports the message rules (replies.ts, xml.ts) to check MESSAGE_RULES' }, async () => {
-    const packages = startPackages(await loadedFiles());
-    assert.deepEqual(OPTIONAL_PACKAGES_STILL_EAGER.filter((name) => packages.has(name)), []);
   });
 
   test('a call that needs an optional part loads it then', async () => {

@@ -7,6 +7,7 @@ import ret, { types, type Root, type Token } from 'ret';
 import * as v from 'valibot';
 import { isEvent, type InboundMessage } from './messages.js';
 import { ReplySchema, type Reply } from './replies.js';
+import { RulesError } from './rules-error.js';
 
 const KeywordSchema = v.strictObject({
   match: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -28,12 +29,7 @@ type RulesInput = v.InferOutput<typeof RulesSchema>;
 /** Texts longer than this are matched by exact keywords only. */
 export const MAX_REGEX_INPUT = 1024;
 
-export class RulesError extends Error {
-  constructor(readonly rule: string, problem: string) {
-    super(`${rule} ${problem}`);
-    this.name = 'RulesError';
-  }
-}
+export { RulesError };
 
 export interface RuleMatch {
   /** Which rule answered, as written in the rules: `keywords[1]`, `click.MENU_NEWS`, `default`. */
