@@ -5,27 +5,14 @@
  * write a log line each.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { startFunction } from '../src/server.js';
 import { ADMIN_KEY } from './support/random-account.js';
+import { rawExchange } from './support/raw-socket.js';
 import { startStack, TEST_APP_ID, TEST_APP_SECRET, type Stack } from './support/stack.js';
-
-/** Writes raw bytes to the server and resolves with everything it answers before closing. */
-function rawExchange(baseUrl: string, payload: string): Promise<string> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let out = '';
-    socket.on('data', (chunk) => (out += chunk));
-    socket.on('close', () => resolve(out));
-    socket.on('error', () => resolve(out));
-    socket.write(payload);
-  });
-}
 
 const envelopeOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('{')));
 

@@ -4,9 +4,9 @@
  * AppSecret shows up in no response and no log line throughout.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from './support/ports.js';
+import { rawExchange } from './support/raw-socket.js';
 import { startStack, TEST_APP_ID, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
 import { ManualClock } from '../src/clock.js';
 import { composeServices } from '../src/compose.js';
@@ -125,16 +125,7 @@ describe('paths and methods', () => {
   });
 
   it('answers requests Node’s HTTP parser rejects in the envelope too', async () => {
-    const send = (payload: string) =>
-      new Promise<string>((resolve) => {
-        const url = new URL(stack.fn.url);
-        const socket = connect(Number(url.port), url.hostname);
-        let out = '';
-        socket.on('data', (chunk) => (out += chunk));
-        socket.on('close', () => resolve(out));
-        socket.on('error', () => resolve(out));
-        socket.write(payload);
-      });
+    const send = (payload: string) => rawExchange(stack.fn.url, payload);
     const badMethod = await send('FOO /oauth/token HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.match(badMethod, /^HTTP\/1\.1 400 /);
     assert.deepEqual(JSON.parse(badMethod.slice(badMethod.indexOf('{'))), { code: -1, msg: 'Malformed HTTP request', data: null });
