@@ -7,8 +7,11 @@ import type { ApiGroup } from './group.js';
 import { oauth } from './oauth/index.js';
 import { token } from './token/index.js';
 import { jssdk } from './jssdk/index.js';
+import { openapi } from './openapi/index.js';
+import { account } from './account/index.js';
+import { basic } from './basic/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

@@ -112,6 +112,7 @@ export function createEmulatorApp({ core, parts, issueCode, controls, redirectHo
   const origin = (c: Context) => new URL(c.req.url).origin;
 
   for (const [path, byMethod] of endpointsByPath(parts)) {
+    for (const endpoint of byMethod.values()) core.declareEndpoint(path, endpoint.dailyQuota);
     app.all(path, async (c) => {
       controls.count(path);
       const delay = controls.delay(path);

@@ -91,6 +91,8 @@ export class EmulatorCore {
   private readonly accounts = new Map<string, Account>();
   private readonly globalTokens = new Map<string, GlobalToken>();
   private readonly resets: Array<() => void> = [];
+  /** Every served API path and its declared daily quota (undefined: none), for openapi/quota/get. */
+  private readonly dailyQuotas = new Map<string, number | undefined>();
   ipWhitelisted = true;
   private sweepCounter = 0;
   /** Followers and what the account sent them, for every group that reads or writes them. */
@@ -165,6 +167,25 @@ export class EmulatorCore {
   clearUsage(account: Account): void {
     const today = this.usageKey('');
     for (const key of account.usage.keys()) if (key.endsWith(today)) account.usage.delete(key);
+  }
+
+  /** The emulator serves this path, with this daily quota per account if it has one. */
+  declareEndpoint(path: string, dailyQuota?: number): void {
+    this.dailyQuotas.set(path, dailyQuota ?? this.dailyQuotas.get(path));
+  }
+
+  /**
+   * An API's quota as openapi/quota/get reports it; undefined for a path the emulator does not
+   * serve or that has no daily quota. The token and ticket fetches count under their own kinds.
+   */
+  quota(account: Account, path: string): { daily_limit: number; used: number; remain: number } | undefined {
+    const [kind, limit] =
+      path === '/cgi-bin/token' ? ['token', this.limits.tokenDailyQuota]
+      : path === '/cgi-bin/ticket/getticket' ? ['ticket', this.limits.ticketDailyQuota]
+      : [path, this.dailyQuotas.get(path)];
+    if (limit === undefined) return undefined;
+    const used = this.used(account, kind);
+    return { daily_limit: limit, used, remain: Math.max(0, limit - used) };
   }
 
   private usageKey(kind: string): string {

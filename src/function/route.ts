@@ -86,6 +86,11 @@ export interface RouteDef<S extends GenericSchema = GenericSchema> {
   /** POST when absent. */
   methods?: readonly Method[];
   access: Access;
+  /**
+   * false: no setting may open this route to end users (USER_ROUTES): it spends or reveals what
+   * belongs to the whole account (its quota, its records).
+   */
+  openable?: false;
   summary: string;
   /** json when absent. */
   input?: InputKind;

@@ -429,6 +429,15 @@ export class CredentialManager {
     return tokenFrom(raw, '/cgi-bin/stable_token');
   }
 
+  /**
+   * cgi-bin/clear_quota/v2: resets the day's counts with the AppSecret instead of a token, for
+   * the day the token fetches ran out. The secret goes in the query as WeChat's own example
+   * sends it; WeChatHttp never logs or reports a URL.
+   */
+  clearQuotaWithSecret(signal?: AbortSignal): Promise<{ errcode: number; errmsg: string }> {
+    return this.http.post('/cgi-bin/clear_quota/v2', { appid: this.appId, appsecret: this.appSecret }, {}, 'none', { signal });
+  }
+
   private async fetchClassic(): Promise<{ value: string; expiresIn: number }> {
     const raw = await this.upstream(() =>
       this.http.get<RawToken>('/cgi-bin/token', { grant_type: 'client_credential', appid: this.appId, secret: this.appSecret }, 'global'),

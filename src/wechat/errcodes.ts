@@ -35,7 +35,10 @@ export const CORE_ERRCODES: ErrcodeTable = {
       '(Official Accounts platform → Settings & Development → Basic Settings → IP whitelist); ' +
       'on CloudBase, enable a fixed egress IP for the function first and whitelist that.',
   },
-  45009: { kind: 'quota', hint: "The account's daily quota for this API is spent; it resets at midnight (UTC+8). Do not retry." },
+  45009: {
+    kind: 'quota',
+    hint: "The account's daily quota for this API is spent; it resets at midnight (UTC+8). Do not retry: reset the day's counts now with /openapi/clear_quota (10 times a month; /openapi/clear_quota_v2 when the token fetches ran out).",
+  },
   45011: { kind: 'quota', hint: 'WeChat says calls are too frequent. Slow down; do not retry in a loop.' },
   [-1]: { kind: 'upstream', hint: 'WeChat is busy. Try again shortly.' },
 };

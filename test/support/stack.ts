@@ -8,6 +8,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { startFunction, type RunningFunction } from '../../src/server.js';
 import type { ApiGroup } from '../../src/apis/group.js';
+import type { EmulatorPartFactory } from '../../src/emulator/part.js';
 import { logLines } from './log-lines.js';
 
 export const TEST_APP_ID = 'wx1234567890abcdef';
@@ -45,11 +46,13 @@ export interface StackOptions {
   openPlatform?: boolean;
   /** The API groups the function serves and the emulator answers; all of them when absent. */
   groups?: readonly ApiGroup[];
+  /** Emulator parts for groups that have no folder under src/apis/ (a probe), by group name. */
+  parts?: Record<string, EmulatorPartFactory>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
-  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }], groups: options.groups });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }], groups: options.groups, parts: options.parts });
   const config = loadConfig({
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
