@@ -27,6 +27,14 @@ function describe(issue: Issue): string {
       return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').split(' | ').join(', ')}`;
     case 'regex':
       return 'has characters that are not allowed';
+    case 'max_bytes':
+      return `must be at most ${issue.requirement} bytes (UTF-8)`;
+    case 'min_value':
+      return `must be at least ${issue.requirement}`;
+    case 'max_value':
+      return `must be at most ${issue.requirement}`;
+    case 'integer':
+      return 'must be a whole number';
     default:
       return 'is not valid';
   }

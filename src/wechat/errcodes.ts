@@ -35,6 +35,7 @@ export const CORE_ERRCODES: ErrcodeTable = {
       '(Official Accounts platform → Settings & Development → Basic Settings → IP whitelist); ' +
       'on CloudBase, enable a fixed egress IP for the function first and whitelist that.',
   },
+  40035: { kind: 'caller', hint: 'WeChat found a parameter invalid. Check the fields the route documents.' },
   45009: {
     kind: 'quota',
     hint: "The account's daily quota for this API is spent; it resets at midnight (UTC+8). Do not retry: reset the day's counts now with /openapi/clear_quota (10 times a month; /openapi/clear_quota_v2 when the token fetches ran out).",
