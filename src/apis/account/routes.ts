@@ -26,7 +26,7 @@ export const accountRoutes: RouteDef[] = [
   defineRoute({
     path: '/account/shorturl',
     access: 'admin',
-    summary: `Forwards {action: 'long2short', long_url} to cgi-bin/shorturl, as CloudBase's route does. ${RETIRED_HINT}`,
+    summary: `CloudBase's route, forwarded to cgi-bin/shorturl {action: 'long2short', long_url}, which WeChat retired: its refusal comes back with a hint naming /account/shorten_gen. ${RETIRED_HINT}`,
     body: v.object({
       long_url: v.pipe(v.string(), v.regex(/^https?:\/\/\S+$/i, 'long_url: an http:// or https:// URL'), v.maxLength(4096)),
     }),
