@@ -182,3 +182,26 @@ describe('who may use /openapi/*', () => {
     assert.ok(stack.logs.length > 0);
   });
 });
+
+describe("the emulator's API management, as WeChat answers calls the routes never make", () => {
+  const wechat = async (path: string, body: unknown) =>
+    (await fetch(stack.emulatorUrl + path, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<{ errcode: number; access_token?: string }>;
+
+  it("checks clear_quota/v2's appid and AppSecret, from the query or the body", async () => {
+    const v2 = (query: string, body: unknown = {}) => wechat(`/cgi-bin/clear_quota/v2?${query}`, body);
+    assert.equal((await v2(`appsecret=${TEST_APP_SECRET}`)).errcode, 41002);
+    assert.equal((await v2('appid=wx0000000000000000&appsecret=x')).errcode, 40013);
+    assert.equal((await v2(`appid=${TEST_APP_ID}`)).errcode, 41004);
+    assert.equal((await v2(`appid=${TEST_APP_ID}&appsecret=wrong`)).errcode, 40125);
+    assert.equal((await v2('', { appid: TEST_APP_ID, appsecret: TEST_APP_SECRET })).errcode, 0);
+  });
+
+  it("resets with a token only the token's own account, and tells bad cgi_paths apart", async () => {
+    const { access_token: token } = (await wechat('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: TEST_APP_ID, secret: TEST_APP_SECRET }));
+    const call = (path: string, body: unknown) => wechat(`${path}?access_token=${token}`, body);
+    assert.equal((await call('/cgi-bin/clear_quota', {})).errcode, 41002);
+    assert.equal((await call('/cgi-bin/clear_quota', { appid: 'wx0000000000000000' })).errcode, 40013);
+    assert.equal((await call('/cgi-bin/openapi/quota/get', { cgi_path: 'cgi-bin/token' })).errcode, 76003);
+    assert.equal((await call('/cgi-bin/openapi/quota/get', { cgi_path: '/sns/userinfo' })).errcode, 76022);
+  });
+});
