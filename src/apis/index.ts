@@ -10,8 +10,11 @@ import { jssdk } from './jssdk/index.js';
 import { openapi } from './openapi/index.js';
 import { account } from './account/index.js';
 import { basic } from './basic/index.js';
+import { subscribe } from './subscribe/index.js';
+import { template } from './template/index.js';
+import { message } from './message/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

@@ -35,6 +35,10 @@ function describe(issue: Issue): string {
       return `must be at most ${issue.requirement}`;
     case 'integer':
       return 'must be a whole number';
+    // A schema's own check words its problem itself (valibot's default starts "Invalid").
+    case 'check':
+    case 'raw_check':
+      return issue.message.startsWith('Invalid') ? 'is not valid' : issue.message;
     default:
       return 'is not valid';
   }
