@@ -12,6 +12,7 @@ function describe(issue: Issue): string {
   switch (issue.type) {
     // A schema's own type check; an object's issue is a required field that is missing.
     case 'object':
+    case 'loose_object':
       return issue.input === undefined ? 'is required' : 'must be an object';
     case 'string':
     case 'number':
