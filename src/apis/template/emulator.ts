@@ -58,7 +58,7 @@ export class TemplateState {
   }
 
   add(appId: string, short: LibraryTemplate, keywords: LibraryTemplate['keywords']): PrivateTemplate {
-    const template = { template_id: randomBytes(32).toString('base64url').slice(0, 43), short, keywords };
+    const template = { template_id: randomBytes(32).toString('base64url'), short, keywords };
     this.of(appId).templates.set(template.template_id, template);
     return template;
   }
