@@ -7,10 +7,9 @@
 import * as v from 'valibot';
 import { defineRoute } from '../../function/route.js';
 import { forward } from '../group.js';
-import { miniprogram, openid, templateData, templateId } from '../subscribe/schemas.js';
+import { miniprogram, ok, openid, templateData, templateId } from '../subscribe/schemas.js';
 import { wechat } from './endpoints.js';
 
-const ok = { errcode: v.optional(v.number()), errmsg: v.optional(v.string()) };
 const mediaId = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 const MSGTYPES = ['mpnews', 'text', 'voice', 'image', 'mpvideo', 'wxcard'] as const;
 const msgId = v.pipe(

@@ -7,9 +7,8 @@ import * as v from 'valibot';
 import { defineRoute } from '../../function/route.js';
 import { forward } from '../group.js';
 import { wechat } from './endpoints.js';
-import { miniprogram, openid, templateData, templateId } from './schemas.js';
+import { miniprogram, ok, openid, templateData, templateId } from './schemas.js';
 
-const ok = { errcode: v.optional(v.number()), errmsg: v.optional(v.string()) };
 const categoryId = v.pipe(v.number(), v.integer(), v.minValue(0));
 const tid = v.union([v.pipe(v.string(), v.regex(/^\d{1,12}$/)), v.pipe(v.number(), v.integer(), v.minValue(0))]);
 

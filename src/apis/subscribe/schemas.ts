@@ -41,3 +41,6 @@ export function templateData(withColor: boolean) {
     }),
   );
 }
+
+/** WeChat's success fields, present on most answers. */
+export const ok = { errcode: v.optional(v.number()), errmsg: v.optional(v.string()) };

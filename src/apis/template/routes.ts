@@ -1,10 +1,9 @@
 /** Template-message management: the account's two industries and its private templates (§7.2). */
 import * as v from 'valibot';
 import { forward } from '../group.js';
-import { templateId } from '../subscribe/schemas.js';
+import { ok, templateId } from '../subscribe/schemas.js';
 import { wechat } from './endpoints.js';
 
-const ok = { errcode: v.optional(v.number()), errmsg: v.optional(v.string()) };
 /** WeChat's industry codes are strings of digits; a number is sent as one. */
 const industryId = v.pipe(
   v.union([v.pipe(v.string(), v.regex(/^\d{1,3}$/)), v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(999))]),
