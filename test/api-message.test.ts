@@ -179,6 +179,18 @@ describe('preview, status, delete and speed', () => {
   });
 });
 
+describe('refusals the emulator has no state for', () => {
+  it('reach the caller with their status and hint: 48003 protocol not agreed, 45028 no mass sends left', async () => {
+    const body = { filter: { is_to_all: true }, ...text('x') };
+    group.stack.emulator.failNext('/cgi-bin/message/mass/sendall', 48003);
+    const protocol = await group.admin('/message/mass_send', body);
+    assertWeChatError(protocol, 403, 48003);
+    assert.match(protocol.body.hint, /protocol/);
+    group.stack.emulator.failNext('/cgi-bin/message/mass/sendall', 45028);
+    assertWeChatError(await group.admin('/message/mass_send', body), 503, 45028);
+  });
+});
+
 describe("CloudBase's bodies", () => {
   it('are answered with code 0 and WeChat\'s fields in data', async () => {
     const [a, b] = [group.follow('cb-a'), group.follow('cb-b')];

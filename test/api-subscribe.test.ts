@@ -141,6 +141,17 @@ describe('/subscribe/bizsend', () => {
   });
 });
 
+describe('refusals the emulator has no state for', () => {
+  it('reach the caller with their status and hint: 41030 an unreleased mini-program page, 200011 an account banned from templates', async () => {
+    group.stack.emulator.failNext('/cgi-bin/message/subscribe/bizsend', 41030);
+    const page = await group.admin('/subscribe/bizsend', { touser: 'o-x', template_id: 't', data: { thing1: { value: 'x' } }, miniprogram: { appid: 'wxmini', pagepath: 'pages/x' } });
+    assertWeChatError(page, 400, 41030);
+    assert.match(page.body.hint, /released/);
+    group.stack.emulator.failNext('/wxaapi/newtmpl/addtemplate', 200011);
+    assertWeChatError(await group.admin('/subscribe/addtemplate', { tid: '1001', kidList: [1, 2] }), 403, 200011);
+  });
+});
+
 describe("CloudBase's bodies", () => {
   it('are answered with code 0 and WeChat\'s fields in data', async () => {
     assert.ok(Array.isArray(assertOk(await group.admin('/subscribe/getcategory', {})).data));
