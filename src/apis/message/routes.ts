@@ -28,13 +28,7 @@ const message = {
   mpvideo: v.optional(v.looseObject({ media_id: mediaId })),
   wxcard: v.optional(v.looseObject({ card_id: v.pipe(v.string(), v.minLength(1), v.maxLength(128)) })),
   send_ignore_reprint: v.optional(v.picklist([0, 1])),
-  clientmsgid: v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.check((id) => Buffer.byteLength(id) <= 64, 'must be at most 64 bytes'),
-    ),
-  ),
+  clientmsgid: v.optional(v.pipe(v.string(), v.minLength(1), v.maxBytes(64))),
 };
 
 type Message = { msgtype: (typeof MSGTYPES)[number] } & Record<string, unknown>;
