@@ -13,6 +13,7 @@ import { VERSION } from './version.js';
 import { MemoryStore } from './store/memory.js';
 import { FallbackStore } from './store/fallback.js';
 import type { Store } from './store/store.js';
+import type { RedisStore } from './store/redis.js';
 import { CredentialManager } from './wechat/credentials.js';
 import { createOAuthStateSigner } from './function/oauth-state.js';
 import { createTicketSigner } from './cloudbase/custom-login.js';
@@ -44,7 +45,7 @@ export async function composeServices({ config, clock, logger, groups = defaultG
   const errcodes = mergeErrcodes(groups.map((group) => ({ source: `the ${group.name} group`, errcodes: group.errcodes })));
   const http = new WeChatHttp({ baseUrl: config.wechatApiBaseUrl, timeoutMs: config.wechatTimeoutMs, errcodes });
   const oauth = new OAuthApi(http, { appId: config.appId, appSecret: config.appSecret });
-  const store = await createStore(config, clock, logger);
+  const { store, redis } = await createStore(config, clock, logger);
   // With Redis, a page refresh that lands on another instance is answered from the shared result.
   const codes = new CodeExchange(oauth, clock, {
     ...(config.redisUrl && { shared: { store, prefix: `oa:{${config.appId}}:code:`, logger } }),
@@ -65,12 +66,16 @@ export async function composeServices({ config, clock, logger, groups = defaultG
   const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);
   // Counters get a store of their own without Redis, so a flood of callers never evicts the token.
   const counters = config.redisUrl ? store : new MemoryStore(clock, { maxEntries: MAX_COUNTERS });
-  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, account: credentials.account, store, counters, version: VERSION };
+  // Loaded only when on: the XML parser and the crypto stay out of a start that does not use them.
+  const messages = config.serverToken ? (await import('./apis/callback/setup.js')).createMessageServer(config, { store, clock, logger, redis }) : undefined;
+  const services: Services = { config, clock, logger, oauth, codes, oauthState, tickets, credentials, account: credentials.account, store, counters, messages, version: VERSION };
   return {
     services,
     async close() {
       // Let a background refresh finish writing before its connections go.
       await credentials.idle();
+      // Messages past their budget finish (and reach the webhook and stream) before Redis goes.
+      await messages?.close();
       await http.close();
       await store.close();
       if (counters !== store) await counters.close();
@@ -82,14 +87,14 @@ export async function composeServices({ config, clock, logger, groups = defaultG
  * Memory for one instance; with REDIS_URL, Redis shared by all, falling back to memory while
  * Redis is unreachable. A Redis that is down at start does not stop the function.
  */
-async function createStore(config: Config, clock: Clock, logger: Logger): Promise<Store> {
+async function createStore(config: Config, clock: Clock, logger: Logger): Promise<{ store: Store; redis?: RedisStore['client'] }> {
   const memory = new MemoryStore(clock);
-  if (!config.redisUrl) return memory;
+  if (!config.redisUrl) return { store: memory };
   // Loaded only when used: the Redis client is about a third of the deploy bundle's start-up time.
   const { RedisStore } = await import('./store/redis.js');
   const redis = new RedisStore(config.redisUrl, { cluster: config.redisCluster });
   if (!(await redis.connect(2000))) {
     logger.warn('Redis did not answer at start: serving from this instance\'s memory and reconnecting in the background');
   }
-  return new FallbackStore(redis, memory, logger);
+  return { store: new FallbackStore(redis, memory, logger), redis: redis.client };
 }

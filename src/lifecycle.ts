@@ -55,6 +55,7 @@ export function announce(running: RunningFunction, config: Config): void {
     },
     'offiaccount-common listening',
   );
+  running.logger.info({ messageServer: messageServerState(config) }, `message server ${messageServerState(config)}`);
   if (config.publicRoutes.length) {
     running.logger.info(
       { publicRoutes: config.publicRoutes },
@@ -112,4 +113,12 @@ export function stopOnSignals({ close, logger }: { close: () => Promise<void>; l
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** What the start log says of /callback. */
+function messageServerState(config: Config): string {
+  if (!config.serverToken) return 'off: /callback answers 404 (set serverToken to turn it on)';
+  const modes = config.encodingAESKey ? 'plaintext, compatible and safe mode' : 'plaintext mode only (set encodingAESKey for compatible and safe mode)';
+  const parts = [config.messageRules && 'rules', config.messageWebhookUrl && 'webhook', config.redisUrl && 'stream'].filter(Boolean);
+  return `on at /callback: ${modes}; ${parts.length ? parts.join(', ') : 'no rules, webhook or stream: every message is acknowledged with success'}`;
 }

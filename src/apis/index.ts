@@ -13,8 +13,9 @@ import { basic } from './basic/index.js';
 import { subscribe } from './subscribe/index.js';
 import { template } from './template/index.js';
 import { message } from './message/index.js';
+import { callback } from './callback/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, callback];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

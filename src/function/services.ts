@@ -11,6 +11,7 @@ import type { OAuthApi } from '../wechat/oauth.js';
 import type { Store } from '../store/store.js';
 import type { OAuthStateSigner } from './oauth-state.js';
 import type { TicketSigner } from '../cloudbase/custom-login.js';
+import type { MessageServer } from '../apis/callback/setup.js';
 
 export interface Services {
   config: Config;
@@ -30,5 +31,7 @@ export interface Services {
   store: Store;
   /** Rate-limit and failed-attempt counters: `store` with Redis, else a bounded one of their own. */
   counters: Store;
+  /** The message server behind /callback; absent when no server token is configured. */
+  messages?: MessageServer;
   version: string;
 }

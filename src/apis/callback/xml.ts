@@ -5,6 +5,9 @@
  * outside CDATA. Writing is by hand: replies have a fixed shape, and every string goes in CDATA.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MAX_XML_BYTES } from './limits.js';
+
+export { MAX_XML_BYTES };
 
 /** A parsed element: text, or child elements by name (repeated ones as a list). */
 export type XmlValue = string | XmlNode | XmlValue[];
@@ -24,8 +27,6 @@ export class XmlError extends Error {
   }
 }
 
-/** WeChat's pushes are a few KiB; the largest (mass-send results with copyright checks) stay well below this. */
-export const MAX_XML_BYTES = 64 * 1024;
 
 const CDATA = '#cdata';
 
