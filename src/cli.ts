@@ -9,8 +9,19 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, rulesParserFor } from './config.js';
 import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
+import { DEV_MESSAGE_RULES } from './dev/message-rules.js';
 
 const DEV_APP_ID = 'wx0123456789abcdef';
+
+/** The message server's settings for the local run: a fresh token and EncodingAESKey, safe mode, the demo rules. */
+function devMessageServer(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (env.serverToken || env.SERVER_TOKEN) return {};
+  return {
+    serverToken: randomBytes(16).toString('hex'),
+    encodingAESKey: randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').padEnd(43, 'A').slice(0, 43),
+    ...(!env.MESSAGE_RULES && !env.MESSAGE_RULES_FILE && { MESSAGE_RULES: JSON.stringify(DEV_MESSAGE_RULES) }),
+  };
+}
 
 /** The production start: the same entry the deploy bundle runs. */
 async function start(): Promise<void> {
@@ -36,13 +47,21 @@ async function dev(): Promise<void> {
   const { createDevSignin } = await import('./dev/signin.js');
   const signin = createDevSignin();
   const devAuth = env.JWKS_URL || env.JWT_PUBLIC_KEY ? {} : signin.env;
-  const config = loadConfig({ ...devAuth, ...env }, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url }, parseRules: await rulesParserFor(env) });
+  const devEnv = { ...devAuth, ...devMessageServer(env), ...env };
+  const config = loadConfig(devEnv, { emulatorCredentials: { appId: DEV_APP_ID, appSecret, baseUrl: emulator.url }, parseRules: await rulesParserFor(devEnv) });
   const { mountDev } = await import('./dev/mount.js');
   // The demo page counts WeChat's token expiry on the emulator's clock (fast-forwarded with POST /__emulator/clock).
   const wechatClock = emulator.emulator.clock;
   const running = await startFunction({ config, mount: (app) => mountDev(app, { config, emulatorUrl: emulator.url, signin, clock: wechatClock }) });
   announce(running, config);
   const local = `http://localhost:${running.port}`;
+  // The platform's server configuration, as an operator would paste it: the phone pushes here.
+  if (config.serverToken) {
+    emulator.emulator.phone.configure(DEV_APP_ID, { url: `${running.url}/callback`, token: config.serverToken, encodingAESKey: config.encodingAESKey });
+    // Something to tap and scan before the menu and QR code routes are called.
+    emulator.emulator.core.menus.set(DEV_APP_ID, [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }]);
+    emulator.emulator.core.qrcodes.set('demo-ticket', { appId: DEV_APP_ID, ticket: 'demo-ticket', sceneStr: 'demo' });
+  }
   process.stdout.write(
     [
       '',
@@ -51,6 +70,7 @@ async function dev(): Promise<void> {
       `  demo page  ${local}/demo/`,
       `  API docs   ${local}/docs`,
       `  emulator   ${emulator.url}`,
+      `  phone      ${emulator.url}/__emulator/phone?appid=${DEV_APP_ID} (pushes to ${local}/callback${config.encodingAESKey ? ', safe mode' : ''})`,
       `  sign-in    POST ${local}/__dev/signin ({ticket} from /oauth/token, or {user}; end-user routes: AUTH_MODE=${config.authMode})`,
       `  public     ${config.publicRoutes.join(', ') || 'none'}`,
       '',

@@ -100,6 +100,8 @@ export function mountDev(app: Hono<AppEnv>, options: DevOptions): void {
   app.get('/demo/style.css', (c) => serve(c, css, 'text/css'));
   app.get('/demo/app.js', async (c) => serve(c, await demo(), 'text/javascript'));
   app.get(`/demo/${SDK_FILE}`, async (c) => serve(c, await sdk(), 'text/javascript'));
+  // The emulator's simulated phone, which pushes to this function's /callback.
+  app.get('/demo/phone', (c) => c.redirect(`${options.emulatorUrl}/__emulator/phone?appid=${encodeURIComponent(options.config.appId)}`));
   app.get('/examples/seed-oauth.html', (c) => serve(c, example, 'text/html'));
   mountApiReference(app);
   app.get('/home', (c) => serve(c, EXAMPLE_HOME, 'text/html'));

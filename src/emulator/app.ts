@@ -9,6 +9,8 @@ import { isError, wxError, type Account, type EmulatorCore, type Reply } from '.
 import type { Follower } from './audience.js';
 import type { EmulatorEndpoint, EmulatorPart } from './part.js';
 import type { IssueCodeInput, Scope } from '../apis/oauth/emulator.js';
+import { mountPhone } from './phone-routes.js';
+import type { Phone } from './phone.js';
 import { avatarSvg, normalizeUserName, PERSONAS, type SimulatedUser } from './users.js';
 
 /** WeChat's own words for the errcodes tests inject most, so an injected failure reads like a real one. */
@@ -69,6 +71,8 @@ export interface EmulatorAppOptions {
   /** The oauth part's codes, for the authorize page. */
   issueCode(input: IssueCodeInput): string;
   controls: Controls;
+  /** The simulated phone, driven by /__emulator/phone/* and its page. */
+  phone: Phone;
   /** Hosts (with port) redirect_uri may point at; any http(s) host when empty. */
   redirectHosts?: string[];
 }
@@ -107,7 +111,7 @@ async function readBody(c: Context, kind: 'json' | 'multipart'): Promise<{ field
   }
 }
 
-export function createEmulatorApp({ core, parts, issueCode, controls, redirectHosts = [] }: EmulatorAppOptions): Hono {
+export function createEmulatorApp({ core, parts, issueCode, controls, phone, redirectHosts = [] }: EmulatorAppOptions): Hono {
   const app = new Hono();
   const origin = (c: Context) => new URL(c.req.url).origin;
 
@@ -362,6 +366,8 @@ export function createEmulatorApp({ core, parts, issueCode, controls, redirectHo
     clock.advance(body.advanceMs);
     return c.json({ now: new Date(core.clock.now()).toISOString() });
   });
+
+  mountPhone(app, core, phone);
 
   app.notFound((c) => c.json({ errcode: 404, errmsg: `the emulator does not implement ${c.req.method} ${c.req.path.slice(0, 200)}` }, 404));
   app.onError((_error, c) => c.json(wxError(-1, 'system error'), 500));

@@ -98,9 +98,14 @@ export class Audience {
     return this.of(appId).get(openid);
   }
 
+  /** The openid the account knows the user named `name` by, followed or not. */
+  openidOf(appId: string, name: string): string {
+    return openidFor(appId, { name, profile: 'full', snapshot: false });
+  }
+
   /** The follower named `name` follows (again); a new follow opens a customer-service window. */
   follow(appId: string, name: string, options: FollowOptions = {}): Follower {
-    const openid = openidFor(appId, { name, profile: 'full', snapshot: false });
+    const openid = this.openidOf(appId, name);
     const known = this.of(appId).get(openid);
     const follower: Follower = known ?? {
       openid,

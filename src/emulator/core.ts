@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { Audience } from './audience.js';
+import type { MenuButton, QrCode } from './phone.js';
 
 export const GLOBAL_TOKEN_TTL_S = 7200;
 /** Old and new global tokens both work this long after a new one is issued. */
@@ -97,6 +98,10 @@ export class EmulatorCore {
   private sweepCounter = 0;
   /** Followers and what the account sent them, for every group that reads or writes them. */
   readonly audience: Audience;
+  /** Each account's menu, where the phone reads it: the menu group's part keeps it here. */
+  readonly menus = new Map<string, MenuButton[]>();
+  /** QR codes by ticket, where the phone resolves a scan: the qrcode group's part keeps them here. */
+  readonly qrcodes = new Map<string, QrCode & { appId: string }>();
 
   constructor(
     readonly clock: Clock,
@@ -129,6 +134,8 @@ export class EmulatorCore {
     this.globalTokens.clear();
     this.ipWhitelisted = true;
     this.audience.reset();
+    this.menus.clear();
+    this.qrcodes.clear();
     this.rids.clear();
     for (const account of this.accounts.values()) {
       account.classic = undefined;

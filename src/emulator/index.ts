@@ -10,6 +10,7 @@ import { Controls, createEmulatorApp } from './app.js';
 import type { Audience } from './audience.js';
 import { DEFAULT_LIMITS, EmulatorCore, type EmulatorApp, type Limits, type RidRecord } from './core.js';
 import type { EmulatorPart, EmulatorPartFactory } from './part.js';
+import { Phone, type ServerConfig } from './phone.js';
 import { groups } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { IssueCodeInput, OAuthEmulatorPart } from '../apis/oauth/emulator.js';
@@ -27,6 +28,8 @@ export interface EmulatorOptions {
   redirectHosts?: string[];
   /** The API groups whose endpoints it answers; all of them when absent. */
   groups?: readonly ApiGroup[];
+  /** Each account's server configuration (URL, token, EncodingAESKey): where the phone pushes. */
+  servers?: Record<string, ServerConfig>;
   /** Parts for groups that have no folder under src/apis/ (tests), by group name. */
   parts?: Record<string, EmulatorPartFactory>;
 }
@@ -36,6 +39,10 @@ export interface Emulator {
   clock: Clock;
   /** The accounts' followers and every message sent to them: tests add followers and read what was sent. */
   audience: Audience;
+  /** The simulated phone: follows, messages, menu taps and scans pushed to the account's server. */
+  phone: Phone;
+  /** The account's menu and QR codes as the phone sees them (the menu and qrcode groups keep them here). */
+  core: EmulatorCore;
   addApp(app: EmulatorApp): void;
   /** A code as if the user had just passed the authorize page. */
   issueCode(input: IssueCodeInput): string;
@@ -92,11 +99,21 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return oauth.issueCode(input);
   };
   const controls = new Controls();
-  const app = createEmulatorApp({ core, parts: [...parts.values()], issueCode, controls, redirectHosts: options.redirectHosts });
+  const phone = new Phone(core, {
+    menu: (appId) => core.menus.get(appId),
+    qrcode: (appId, ticket) => {
+      const code = core.qrcodes.get(ticket);
+      return code?.appId === appId ? code : undefined;
+    },
+  });
+  for (const [appId, server] of Object.entries(options.servers ?? {})) phone.configure(appId, server);
+  const app = createEmulatorApp({ core, parts: [...parts.values()], issueCode, controls, phone, redirectHosts: options.redirectHosts });
   return {
     app,
     clock,
     audience: core.audience,
+    phone,
+    core,
     addApp: (account) => core.addApp(account),
     issueCode,
     counts: () => controls.counts(),
