@@ -112,7 +112,7 @@ describe('the phone when the server does not answer', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const phone = new Phone(stack.emulator.core, { menu: () => undefined, qrcode: () => undefined }, 50);
+      const phone = new Phone(stack.emulator.core, { menu: () => undefined, qrcode: () => undefined }, 1000);
       phone.configure(TEST_APP_ID, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, token, encodingAESKey });
       const { openid } = await phone.follow(TEST_APP_ID, 'erin');
       seen.length = 0;
