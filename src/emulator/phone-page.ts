@@ -65,7 +65,7 @@ async function call(action, body) {
   const res = await fetch('/__emulator/phone/' + action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid, ...body }) });
   const out = await res.json();
   if (!res.ok) { status(out.error); return undefined; }
-  if (out.openid) openid = out.openid;
+  if (out.openid && out.openid !== openid) switchTo(out.openid);
   status(!out.pushed ? 'Done; the account has no server URL configured, so nothing was pushed'
     : out.reply ? 'Pushed (' + out.tries + (out.tries > 1 ? ' tries' : ' try') + '); the account replied'
     : out.error ? 'Pushed ' + out.tries + ' times: ' + out.error : 'Pushed; the server answered success');
@@ -160,8 +160,12 @@ async function scan(ticket) {
   await poll();
 }
 
+/** The follower shown; kept in the address so a reload shows the same chat. */
 function switchTo(id) {
   openid = id;
+  const url = new URL(location.href);
+  if (id) url.searchParams.set('openid', id); else url.searchParams.delete('openid');
+  history.replaceState(null, '', url);
   lastId = 0;
   shown.clear();
   $('chat').innerHTML = '';
