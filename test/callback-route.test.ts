@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { signature } from '../src/apis/callback/crypto.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, rulesParserFor } from '../src/config.js';
 import { announce } from '../src/lifecycle.js';
 import { ManualClock } from '../src/clock.js';
 import { createLogger } from '../src/log.js';
@@ -161,7 +161,7 @@ describe('/callback on two instances sharing Redis', () => {
       MESSAGE_STREAM: streamKey,
     };
     for (let i = 0; i < 2; i++) {
-      const config = loadConfig(env);
+      const config = loadConfig(env, { parseRules: await rulesParserFor(env) });
       instances.push(await startFunction({ config, clock, logger: createLogger({ level: 'info', destination: logLines().destination }) }));
     }
   });

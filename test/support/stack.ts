@@ -3,7 +3,7 @@
  * ManualClock, with every log line and response body kept for leak scans.
  */
 import { ManualClock } from '../../src/clock.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, rulesParserFor, type Config } from '../../src/config.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { startFunction, type RunningFunction } from '../../src/server.js';
@@ -53,7 +53,7 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 24, 4, 0, 0));
   const emu = await startEmulator({ port: 0, host: '127.0.0.1', clock, apps: [{ appId: TEST_APP_ID, appSecret: TEST_APP_SECRET, openPlatform: options.openPlatform }], groups: options.groups, parts: options.parts });
-  const config = loadConfig({
+  const env = {
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
     WECHAT_API_BASE_URL: emu.url,
@@ -63,7 +63,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     AUTH_MODE: 'none',
     LOG_LEVEL: 'debug',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env, { parseRules: await rulesParserFor(env) });
   const { lines: logs, destination } = logLines();
   const logger = createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey], destination });
   const fn = await startFunction({ config, clock, logger, groups: options.groups }).catch(async (error: unknown) => {
