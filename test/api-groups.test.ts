@@ -117,8 +117,8 @@ describe('the errcode table', () => {
   });
 
   it('stops the start when two groups disagree', async () => {
-    const clash = (name: string, hint: string): ApiGroup => ({ name, description: name, routes: [], errcodes: { 46001: { kind: 'caller', hint } } });
-    await assert.rejects(startStack({ groups: [...groups, clash('one', 'A'), clash('two', 'B')] }), /errcode 46001 is declared differently by the one group and the two group/);
+    const clash = (name: string, hint: string): ApiGroup => ({ name, description: name, routes: [], errcodes: { 99901: { kind: 'caller', hint } } });
+    await assert.rejects(startStack({ groups: [...groups, clash('one', 'A'), clash('two', 'B')] }), /errcode 99901 is declared differently by the one group and the two group/);
   });
 });
 

@@ -63,13 +63,16 @@ describe('/openapi.json', () => {
       assert.ok(operation, `${method} ${route.path} is missing from /openapi.json`);
       assert.equal(operation.summary, route.summary, route.path);
       // A GET reads the query and an XML route its body as text: only JSON bodies have a schema here.
-      if (method === 'post' && (route.input ?? 'json') === 'json') {
+      if (method === 'post' && ['json', 'upload'].includes(route.input ?? 'json')) {
         const body = operation.requestBody?.content?.['application/json']?.schema;
         assert.deepEqual(body, jsonSchema(route.body, 'input'), `${route.path}: body schema differs from the router's`);
         const shape = (route.body as any).entries;
         if (shape) assert.deepEqual(Object.keys(body.properties ?? {}).sort(), Object.keys(shape).sort(), `${route.path}: fields`);
-        const data = operation.responses['200'].content['application/json'].schema.properties.data;
-        if (route.response) assert.deepEqual(data, jsonSchema(route.response, 'output'), `${route.path}: response schema`);
+        if (route.output === 'binary') assert.ok(operation.responses['200'].content['application/octet-stream'], `${route.path}: a file`);
+        else {
+          const data = operation.responses['200'].content['application/json'].schema.properties.data;
+          if (route.response) assert.deepEqual(data, jsonSchema(route.response, 'output'), `${route.path}: response schema`);
+        }
       }
       const security = operation.security;
       if (route.access === 'public') assert.deepEqual(security, [], route.path);

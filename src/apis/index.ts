@@ -14,8 +14,11 @@ import { subscribe } from './subscribe/index.js';
 import { template } from './template/index.js';
 import { message } from './message/index.js';
 import { callback } from './callback/index.js';
+import { media } from './media/index.js';
+import { draft } from './draft/index.js';
+import { publish } from './publish/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, callback];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, media, draft, publish, callback];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

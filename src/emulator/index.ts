@@ -62,6 +62,8 @@ export interface Emulator {
   failure(rid: string): RidRecord | undefined;
   /** Forgets codes, tokens, counts and injected faults. */
   reset(): void;
+  /** A group's emulator part by the group's name, with the state it keeps (e.g. `part<MediaEmulatorPart>('media')?.library`). */
+  part<P extends EmulatorPart = EmulatorPart>(name: string): P | undefined;
 }
 
 /** A group's emulator part: src/apis/<name>/emulator.ts; undefined for a group without one. */
@@ -131,6 +133,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       controls.resetCounts();
       controls.clear();
     },
+    part: <P extends EmulatorPart>(name: string) => parts.get(name) as P | undefined,
   };
 }
 

@@ -107,6 +107,10 @@ async function readInput(c: Context<AppEnv>, kind: InputKind, limit: number): Pr
     case 'multipart':
       if (!type || !MULTIPART_TYPE.test(type)) throw wrongType('multipart/form-data');
       return parseForm(await readBody(c, limit), type);
+    case 'upload':
+      if (type && MULTIPART_TYPE.test(type)) return parseForm(await readBody(c, limit), type);
+      if (type && !JSON_TYPE.test(type)) throw wrongType('multipart/form-data or application/json');
+      return parseJsonBody(await readBodyText(c, limit));
   }
 }
 

@@ -119,7 +119,14 @@ const DESCRIPTION = [
   '`GET /` is a health check: name, version, mode and which optional features are on.',
 ].join('\n');
 
-const REQUEST_TYPES = { json: 'application/json', multipart: 'multipart/form-data', xml: 'text/xml' } as const;
+const REQUEST_TYPES = { json: ['application/json'], multipart: ['multipart/form-data'], xml: ['text/xml'], upload: ['multipart/form-data', 'application/json'] } as const;
+
+const INPUT_WORDS = {
+  json: 'A JSON object; unknown fields are ignored. An empty body counts as `{}`.',
+  xml: 'An XML document.',
+  multipart: 'A multipart form.',
+  upload: 'A multipart form with the file in a part, or a JSON object carrying the file as base64.',
+} as const;
 
 /** What a route reads: a request body, or for a GET with JSON input, query parameters. */
 function inputOf(route: RouteDef, method: string): Record<string, unknown> {
@@ -135,9 +142,9 @@ function inputOf(route: RouteDef, method: string): Record<string, unknown> {
     requestBody: {
       required: false,
       description:
-        (input === 'json' ? 'A JSON object; unknown fields are ignored. An empty body counts as `{}`.' : input === 'xml' ? 'An XML document.' : 'A multipart form.') +
+        INPUT_WORDS[input] +
         ` At most ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MiB` : `${limit / 1024} KiB`}.`,
-      content: { [REQUEST_TYPES[input]]: { schema } },
+      content: Object.fromEntries(REQUEST_TYPES[input].map((type) => [type, { schema }])),
     },
   };
 }

@@ -46,8 +46,9 @@ export type Method = 'GET' | 'POST';
  * json: a JSON object (on GET, the query string's parameters instead).
  * multipart: a form; fields are strings, files `{ filename, contentType, bytes }`.
  * xml: the body as text, for the route to parse (the message server).
+ * upload: a form as for multipart, or a JSON object (a file sent as base64 in a field), by Content-Type.
  */
-export type InputKind = 'json' | 'multipart' | 'xml';
+export type InputKind = 'json' | 'multipart' | 'xml' | 'upload';
 
 /**
  * envelope: `{code, msg, data}` with the handler's result as data.

@@ -35,6 +35,7 @@ export const CORE_ERRCODES: ErrcodeTable = {
       '(Official Accounts platform → Settings & Development → Basic Settings → IP whitelist); ' +
       'on CloudBase, enable a fixed egress IP for the function first and whitelist that.',
   },
+  40007: { kind: 'caller', hint: 'The media_id is unknown, of the wrong type, or expired (temporary media live 3 days).' },
   40035: { kind: 'caller', hint: 'WeChat found a parameter invalid. Check the fields the route documents.' },
   45009: {
     kind: 'quota',
