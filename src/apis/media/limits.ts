@@ -35,8 +35,8 @@ export const MATERIAL_RULES: Record<MediaType, FileRule> = {
 /** An image for article bodies (media/uploadimg): not counted as material. */
 export const ARTICLE_IMAGE_RULE: FileRule = { maxBytes: 1 * MB, extensions: ['jpg', 'jpeg', 'png'], sizeErrcode: 45001 };
 
-/** The largest file any upload route takes, sent as base64 inside JSON, with room for the other fields. */
-export const UPLOAD_BODY_LIMIT = Math.ceil((10 * MB * 4) / 3) + 64 * 1024;
+/** The largest file any upload route takes (10 MB) sent as base64 inside JSON (13.4 MB), with room for the other fields. */
+export const UPLOAD_BODY_LIMIT = 14 * MB;
 
 export const extensionOf = (filename: string): string => /\.([^./\\]+)$/.exec(filename)?.[1]?.toLowerCase() ?? '';
 
