@@ -68,8 +68,8 @@ describe('/draft/*', () => {
     assertFailure(await stack.call('/draft/add', { articles: [article('X', { content: 'x'.repeat(20_001) })] }, ADMIN), 400, /articles\[0\]\.content must be at most 20000 characters/);
     assertFailure(await stack.call('/draft/add', { articles: [{ content: 'x', thumb_media_id: thumb }] }, ADMIN), 400, /articles\[0\]\.title is required/);
     assertFailure(await stack.call('/draft/add', { articles: [article('X', { need_open_comment: 2 })] }, ADMIN), 400, /need_open_comment must be one of/);
-    assertFailure(await stack.call('/draft/update', { media_id: 'm', index: 8, articles: article('X') }, ADMIN), 400, /index is not valid/);
-    assertFailure(await stack.call('/draft/batchget', { count: 0 }, ADMIN), 400, /count is not valid/);
+    assertFailure(await stack.call('/draft/update', { media_id: 'm', index: 8, articles: article('X') }, ADMIN), 400, /index must be at most 7/);
+    assertFailure(await stack.call('/draft/batchget', { count: 0 }, ADMIN), 400, /count must be at least 1/);
     assertFailure(await stack.call('/draft/get', {}, ADMIN), 400, /media_id is required/);
     assertFailure(await stack.call('/draft/count', {}), 403, /X-Api-Key/);
     assert.deepEqual(stack.emulator.counts(), before);

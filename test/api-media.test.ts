@@ -190,7 +190,7 @@ describe('permanent material', () => {
     assertFailure(await upload(stack, '/media/add_material', { name: 'v.mp4', bytes: bytes(10) }, { type: 'video' }), 400, /description is required for a video/);
     assertFailure(await upload(stack, '/media/add_material', { name: 'v.mp4', bytes: bytes(10) }, { type: 'video', description: 'not json' }), 400, /description must be/);
     assertFailure(await upload(stack, '/media/add_material', { name: 'a.png', bytes: bytes(64 * 1024 + 1) }, { type: 'thumb' }), 400, /\.jpg, \.jpeg for a thumbnail/);
-    assertFailure(await stack.call('/media/batchget_material', { type: 'image', count: 21 }, ADMIN), 400, /count is not valid/);
+    assertFailure(await stack.call('/media/batchget_material', { type: 'image', count: 21 }, ADMIN), 400, /count must be at most 20/);
     assertFailure(await stack.call('/media/batchget_material', { type: 'thumb' }, ADMIN), 400, /type must be one of "image", "video", "voice", "news"/);
     assertFailure(await stack.call('/media/del_material', {}, ADMIN), 400, /media_id is required/);
     assert.deepEqual(stack.emulator.counts(), before);
@@ -213,7 +213,7 @@ describe('CloudBase’s bodies for /media/*', () => {
   it('forwards add_news to WeChat, which has retired it, with a hint naming /draft/add', async () => {
     const body = { articles: [{ title: 'Hello', thumb_media_id: 'THUMB', author: 'me', digest: 'short', show_cover_pic: 1, content: '<p>hi</p>', content_source_url: 'https://example.com' }] };
     const result = await stack.call('/media/add_news', body, ADMIN);
-    assertFailure(result, 400, /\[45103\]/, 45103);
+    assertFailure(result, 410, /\[45103\]/, 45103);
     assert.match(result.body.hint, /\/draft\/add/);
     assert.equal(stack.emulator.counts()['/cgi-bin/material/add_news'], 1);
     assertFailure(await stack.call('/media/add_news', { articles: [] }, ADMIN), 400, /articles must have at least 1 items/);

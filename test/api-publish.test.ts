@@ -79,8 +79,8 @@ describe('/publish/*', () => {
     const before = { ...stack.emulator.counts() };
     assertFailure(await stack.call('/publish/submit', {}, ADMIN), 400, /media_id is required/);
     assertFailure(await stack.call('/publish/get', { publish_id: 5 }, ADMIN), 400, /publish_id must be a string/);
-    assertFailure(await stack.call('/publish/delete', { article_id: 'a', index: -1 }, ADMIN), 400, /index is not valid/);
-    assertFailure(await stack.call('/publish/batchget', { count: 21 }, ADMIN), 400, /count is not valid/);
+    assertFailure(await stack.call('/publish/delete', { article_id: 'a', index: -1 }, ADMIN), 400, /index must be at least 0/);
+    assertFailure(await stack.call('/publish/batchget', { count: 21 }, ADMIN), 400, /count must be at most 20/);
     assertFailure(await stack.call('/publish/submit', { media_id: 'x' }), 403, /X-Api-Key/);
     assert.deepEqual(stack.emulator.counts(), before);
   });

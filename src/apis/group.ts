@@ -12,6 +12,8 @@
 import type { GenericSchema } from 'valibot';
 import type { Query } from '../wechat/http.js';
 import type { ErrcodeTable } from '../wechat/errcodes.js';
+import { AppError } from '../errors.js';
+import { WeChatError } from '../wechat/errcodes.js';
 import { defineRoute, type Access, type RouteDef, type WeChatEndpoint } from '../function/route.js';
 
 export interface ApiGroup {
@@ -46,4 +48,14 @@ export function forward<S extends GenericSchema>(endpoint: WeChatEndpoint, route
         ? services.account.get(endpoint.path, { query: body as Query, host, signal })
         : services.account.post(endpoint.path, body, { host, signal }),
   });
+}
+
+/** WeChat's refusal with the hint that fits this route (for `codes`, or any). */
+export async function hinted<T>(call: Promise<T>, hint: string, codes?: readonly number[]): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof WeChatError) || (codes && !codes.includes(error.errcode))) throw error;
+    throw new AppError(error.kind, error.message, { ...error.details, hint });
+  }
 }

@@ -3,24 +3,12 @@
  * answer, with a hint naming the replacement), and the short keys that replace it.
  */
 import * as v from 'valibot';
-import { AppError } from '../../errors.js';
 import { defineRoute, type RouteDef } from '../../function/route.js';
-import { WeChatError } from '../../wechat/errcodes.js';
-import { forward } from '../group.js';
+import { forward, hinted } from '../group.js';
 import { LONG_DATA_MAX_BYTES, SHORT_KEY_MAX_EXPIRE_S, wechat } from './endpoints.js';
 
 const RETIRED_HINT =
   'WeChat retired long2short in 2021: no short URL comes back any more. Keep the long data with /account/shorten_gen and put its short_key in your link or QR code; /account/shorten_fetch reads it back.';
-
-/** WeChat's refusal with the hint that fits this route (for `codes`, or any). */
-async function hinted<T>(call: Promise<T>, hint: string, codes?: readonly number[]): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    if (!(error instanceof WeChatError) || (codes && !codes.includes(error.errcode))) throw error;
-    throw new AppError(error.kind, error.message, { ...error.details, hint });
-  }
-}
 
 export const accountRoutes: RouteDef[] = [
   defineRoute({

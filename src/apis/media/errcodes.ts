@@ -18,8 +18,4 @@ export const errcodes: ErrcodeTable = {
   45007: { kind: 'caller', hint: 'Voice files may play for at most 60 seconds.' },
   46001: { kind: 'caller', hint: 'The media no longer exists: temporary media are kept 3 days; upload it again.' },
   48005: { kind: 'caller', hint: 'An auto-reply or the menu still uses this material: remove it there first.' },
-  45103: {
-    kind: 'caller',
-    hint: 'WeChat retired material/add_news. Create the article as a draft with /draft/add (same articles) and publish it with /publish/submit.',
-  },
 };

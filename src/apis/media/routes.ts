@@ -5,12 +5,15 @@
  */
 import * as v from 'valibot';
 import { defineRoute, type RawBody } from '../../function/route.js';
-import { forward } from '../group.js';
+import { forward, hinted } from '../group.js';
 import { AppError } from '../../errors.js';
 import { wechat } from './endpoints.js';
 import { ARTICLE_IMAGE_RULE, MATERIAL_RULES, MEDIA_TYPES, TEMP_RULES, UPLOAD_BODY_LIMIT, type MediaType } from './limits.js';
 import { fileFields, fileOf } from './upload.js';
 import { articles } from '../draft/articles.js';
+
+const ADD_NEWS_HINT =
+  'WeChat retired material/add_news. Create the article as a draft with /draft/add (the same articles) and publish it with /publish/submit.';
 
 const A_TYPE: Record<MediaType, string> = { image: 'an image', voice: 'a voice file', video: 'a video', thumb: 'a thumbnail' };
 
@@ -120,10 +123,13 @@ export const mediaRoutes = [
     }),
     response: v.object({ total_count: v.number(), item_count: v.number(), item: v.array(v.unknown()) }),
   }),
-  forward(wechat.addNews, {
+  defineRoute({
     path: '/media/add_news',
+    access: 'admin',
     summary:
-      "CloudBase's legacy route: passes {articles} to material/add_news, which WeChat has retired (it answers an error whose hint names /draft/add). Use /draft/add and /publish/submit. Needs X-Api-Key.",
+      "CloudBase's legacy route: passes {articles} to material/add_news, which WeChat has retired (its refusal comes back with a hint naming /draft/add). Use /draft/add and /publish/submit. Needs X-Api-Key.",
     body: v.object({ articles }),
+    calls: [wechat.addNews],
+    handler: ({ articles }, { services, signal }) => hinted(services.account.post(wechat.addNews.path, { articles }, { signal }), ADD_NEWS_HINT),
   }),
 ];
