@@ -73,6 +73,7 @@ async function dev(): Promise<void> {
       `  phone      ${emulator.url}/__emulator/phone?appid=${DEV_APP_ID} (pushes to ${local}/callback${config.encodingAESKey ? ', safe mode' : ''})`,
       `  sign-in    POST ${local}/__dev/signin ({ticket} from /oauth/token, or {user}; end-user routes: AUTH_MODE=${config.authMode})`,
       `  public     ${config.publicRoutes.join(', ') || 'none'}`,
+      ...(config.userRoutes.length ? [`  user       ${config.userRoutes.join(', ')} (admin routes opened by USER_ROUTES)`] : []),
       '',
       '  Set appId and appSecret to talk to real WeChat instead.',
       '',

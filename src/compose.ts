@@ -21,7 +21,6 @@ import { mergeErrcodes } from './wechat/errcodes.js';
 import { groups as defaultGroups } from './apis/index.js';
 import type { ApiGroup } from './apis/group.js';
 
-const MP_BASE_URL = 'https://mp.weixin.qq.com';
 
 /** Per-caller counters kept in this process (no Redis): enough for every caller of a busy minute, bounded against forged ones. */
 const MAX_COUNTERS = 50_000;
@@ -59,8 +58,7 @@ export async function composeServices({ config, clock, logger, groups = defaultG
     appSecret: config.appSecret,
     source: config.tokenSource,
     lockTtlMs: config.tokenLockTtlMs,
-    // The emulator answers every host on its one address.
-    mpBaseUrl: config.mode === 'emulator' ? undefined : MP_BASE_URL,
+    mpBaseUrl: config.wechatMpBaseUrl,
   });
   const oauthState = createOAuthStateSigner(config.appSecret, clock);
   const tickets = config.customLoginKey && createTicketSigner(config.customLoginKey, clock);

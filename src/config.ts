@@ -25,6 +25,11 @@ export interface Config {
   wechatApiBaseUrl: string;
   /** Base URL of WeChat's authorize page (open.weixin.qq.com, or the emulator). */
   wechatOpenBaseUrl: string;
+  /**
+   * Base URL of mp.weixin.qq.com, where QR code images are served. Follows WECHAT_API_BASE_URL
+   * when that is set (the emulator serves both hosts on one address); WECHAT_MP_BASE_URL overrides.
+   */
+  wechatMpBaseUrl: string;
   wechatTimeoutMs: number;
   redisUrl: string | undefined;
   /** REDIS_URL names one node of a Redis Cluster; the client speaks the Cluster protocol. */
@@ -43,6 +48,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Sign-in routes callers may use without a Bearer token (PUBLIC_ROUTES); a subset of OPENABLE_ROUTES. */
   publicRoutes: string[];
+  /** Admin routes of the account's API groups opened to signed-in end users (USER_ROUTES). */
+  userRoutes: string[];
   /** The CloudBase custom-login key: /oauth/token then answers with a ticket too. */
   customLoginKey: CustomLoginKey | undefined;
   /** Whose id the ticket carries: the openid, or the unionid when WeChat sends one. */
@@ -163,6 +170,30 @@ function publicRoutes(env: Env): string[] {
     if (!(OPENABLE_ROUTES as readonly string[]).includes(path)) {
       const why = /^\/token\//.test(path) ? ': admin routes can never be public' : '';
       throw new ConfigError('PUBLIC_ROUTES', `PUBLIC_ROUTES may only list ${OPENABLE_ROUTES.join(', ')}; got "${path.slice(0, 100)}"${why}`);
+    }
+  }
+  return [...new Set(listed)];
+}
+
+/** Prefixes USER_ROUTES can never open: the account's token, its quota and its AppSecret. */
+export const NEVER_USER_ROUTES = ['/token/', '/openapi/'] as const;
+
+/**
+ * USER_ROUTES: admin routes an operator opens to signed-in end users, for example
+ * /qrcode/create for a page that makes its own invitation code. Whether each names an admin
+ * route is checked where the routes are known (createApp), with the same variable named.
+ */
+function userRoutes(env: Env): string[] {
+  const listed = (env.USER_ROUTES ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean);
+  for (const path of listed) {
+    if (!/^\/[a-z0-9_]+\/[a-z0-9_]+$/.test(path)) {
+      throw new ConfigError('USER_ROUTES', `USER_ROUTES lists route paths such as /qrcode/create, separated by commas; got "${path.slice(0, 100)}"`);
+    }
+    if (NEVER_USER_ROUTES.some((prefix) => path.startsWith(prefix))) {
+      throw new ConfigError('USER_ROUTES', `USER_ROUTES can never open ${NEVER_USER_ROUTES.map((prefix) => `${prefix}*`).join(' or ')} (the account's token, quota and AppSecret); got "${path}"`);
     }
   }
   return [...new Set(listed)];
@@ -454,6 +485,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     host: env.HOST?.trim() || (mode === 'emulator' ? '127.0.0.1' : '0.0.0.0'),
     wechatApiBaseUrl: apiBase,
     wechatOpenBaseUrl: openBase,
+    wechatMpBaseUrl: url(env, 'WECHAT_MP_BASE_URL', mode === 'emulator' || env.WECHAT_API_BASE_URL?.trim() ? apiBase : 'https://mp.weixin.qq.com')!,
     wechatTimeoutMs: integer(env, 'WECHAT_TIMEOUT_MS', 5000, 100, 60000),
     redisUrl,
     redisCluster: oneOf(env, 'REDIS_CLUSTER', ['0', '1'], '0') === '1',
@@ -468,6 +500,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     corsAllowOrigins: corsOrigins(env, production),
     rateLimitPerMinute,
     publicRoutes: opened,
+    userRoutes: userRoutes(env),
     customLoginKey: customLoginKey(env),
     ticketUid: oneOf(env, 'CLOUDBASE_TICKET_UID', ['openid', 'unionid'], 'openid'),
     requireState: oneOf(env, 'OAUTH_REQUIRE_STATE', ['0', '1'], '0') === '1',

@@ -51,6 +51,7 @@ export function announce(running: RunningFunction, config: Config): void {
       tokenSource: config.tokenSource,
       redis: Boolean(config.redisUrl),
       publicRoutes: config.publicRoutes,
+      userRoutes: config.userRoutes,
       cloudbaseTicket: Boolean(config.customLoginKey),
     },
     'offiaccount-common listening',
@@ -60,6 +61,12 @@ export function announce(running: RunningFunction, config: Config): void {
     running.logger.info(
       { publicRoutes: config.publicRoutes },
       `public routes (no Bearer token needed, limited per client address): ${config.publicRoutes.join(', ')}`,
+    );
+  }
+  if (config.userRoutes.length) {
+    running.logger.warn(
+      { userRoutes: config.userRoutes },
+      `admin routes open to signed-in end users (USER_ROUTES): ${config.userRoutes.join(', ')}; any signed-in user can call them for the whole account`,
     );
   }
   const upstream = new URL(config.wechatApiBaseUrl);

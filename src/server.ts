@@ -67,7 +67,14 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.appSecret, config.adminApiKey, config.serverToken, config.encodingAESKey, config.messageWebhookSecret] });
   const composed = await composeServices({ config, clock, logger, groups: options.groups });
-  const app = createApp({ services: composed.services, mount: options.mount, groups: options.groups });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ services: composed.services, mount: options.mount, groups: options.groups });
+  } catch (error) {
+    // A setting only the routes can check (USER_ROUTES): let go of what was opened for it.
+    await composed.close();
+    throw error;
+  }
 
   const drainer = connectionDrainer();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;

@@ -17,8 +17,10 @@ import { callback } from './callback/index.js';
 import { media } from './media/index.js';
 import { draft } from './draft/index.js';
 import { publish } from './publish/index.js';
+import { user } from './user/index.js';
+import { qrcode } from './qrcode/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, media, draft, publish, callback];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, user, qrcode, media, draft, publish, callback];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

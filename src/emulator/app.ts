@@ -7,7 +7,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { consentPage, errorPage, FAVICON_SVG, pickerPage, type AuthorizeParams } from './authorize-page.js';
 import { isError, wxError, type Account, type EmulatorCore, type Reply } from './core.js';
 import type { Follower } from './audience.js';
-import type { EmulatorEndpoint, EmulatorPart } from './part.js';
+import type { BinaryReply, EmulatorEndpoint, EmulatorPart } from './part.js';
 import type { IssueCodeInput, Scope } from '../apis/oauth/emulator.js';
 import { mountPhone } from './phone-routes.js';
 import type { Phone } from './phone.js';
@@ -141,7 +141,7 @@ export function createEmulatorApp({ core, parts, issueCode, controls, phone, red
           ? wxError(45009, 'reach max api daily quota limit')
           : await endpoint.answer({ query, body: body.fields, files: body.files, account, origin: origin(c) });
       if ('binary' in reply && reply.binary instanceof Uint8Array) {
-        return c.body(reply.binary as Uint8Array<ArrayBuffer>, 200, { 'content-type': String(reply.contentType) });
+        return c.body(reply.binary as Uint8Array<ArrayBuffer>, ((reply as BinaryReply).status ?? 200) as 200, { 'content-type': String(reply.contentType) });
       }
       if (isError(reply)) {
         const { access_token: _, ...shown } = query;

@@ -22,6 +22,8 @@ export interface EmulatorRequest {
 export interface BinaryReply {
   binary: Uint8Array;
   contentType: string;
+  /** 200 when absent; a page WeChat answers with an HTTP error (an unknown QR ticket) sets it. */
+  status?: number;
 }
 
 export interface EmulatorEndpoint {

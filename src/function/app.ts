@@ -23,6 +23,7 @@ import { groups as defaultGroups, routesOf } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { Services } from './services.js';
 import { parseJsonBody, validate } from './validation.js';
+import { openToUsers } from './user-routes.js';
 
 export interface AppOptions {
   services: Services;
@@ -170,7 +171,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // it skips pino's path redaction (about 35 µs a line with the wildcard paths, more than all
   // the rest of a call); the scrub of configured secret values still applies.
   const requestLog = logger.child({}, { redact: [] });
-  const groups = options.groups ?? defaultGroups;
+  // USER_ROUTES turns the named admin routes into user routes everywhere (router, access, document).
+  const groups = openToUsers(options.groups ?? defaultGroups, config.userRoutes);
   const routes = routesOf(groups);
   const access = options.access ?? createAccessCheck(config, { clock: services.clock, logger });
   const rateLimit =

@@ -22,6 +22,9 @@ export interface TokenHolder {
 
 export type Host = 'api' | 'mp';
 
+/** WeChat's own mp host, where the QR code image is served. */
+export const MP_BASE_URL = 'https://mp.weixin.qq.com';
+
 export interface CallOptions {
   query?: Query;
   /** mp: mp.weixin.qq.com (some answers point there); the API base otherwise. */
@@ -71,6 +74,16 @@ export class AccountClient {
   async upload<T>(path: string, file: UploadFile, fields: Record<string, string> = {}, options: CallOptions = {}): Promise<T> {
     const raw = await encodeForm(file, fields);
     return this.send<T>({ method: 'POST', path, raw, scope: 'global' }, options);
+  }
+
+  /**
+   * The address of a page on the mp host that needs no token (the QR code image), for a caller
+   * to open itself: no call is made and no token is added.
+   */
+  mpUrl(path: string, query: Record<string, string> = {}): string {
+    const base = (this.mpBaseUrl ?? MP_BASE_URL).replace(/\/+$/, '');
+    const search = new URLSearchParams(query).toString();
+    return `${base}${path}${search ? `?${search}` : ''}`;
   }
 
   /** A body that is not JSON (a media file, a QR code), with its content type; a JSON error is still an error. */
