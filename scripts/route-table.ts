@@ -22,9 +22,23 @@ function fields(schema: Schema): string {
     const names = Object.entries(schema.entries ?? {}).map(([name, entry]) => (['optional', 'nullish', 'exact_optional'].includes(entry.type) ? `${name}?` : name));
     return names.length ? `\`{${names.join(', ')}}\`` : 'none';
   }
+  // A body chosen by one field (an `action`): every field once, those not in every shape optional.
+  if (schema.type === 'variant' && schema.options?.every((option) => option.entries)) return fields(mergedVariant(schema.options));
   if ((schema.type === 'union' || schema.type === 'variant') && schema.options) return schema.options.map(fields).join(' or ');
   if (schema.wrapped) return fields(schema.wrapped);
   return 'see /openapi.json';
+}
+
+/** The shapes of a variant as one object schema: a field missing from some shape is optional. */
+function mergedVariant(options: Schema[]): Schema {
+  const entries: Record<string, Schema> = {};
+  for (const option of options) {
+    for (const [name, entry] of Object.entries(option.entries!)) {
+      const everywhere = options.every((other) => other.entries![name] && other.entries![name].type !== 'optional');
+      entries[name] ??= everywhere ? entry : ({ type: 'optional' } as Schema);
+    }
+  }
+  return { type: 'object', entries } as Schema;
 }
 
 /** The summary's first sentence: the table is an index, /openapi.json has the rest. */
