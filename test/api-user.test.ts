@@ -217,7 +217,7 @@ describe('/user/tags', () => {
     await refused('/user/tags', { action: 'create', name: '' }, /name must not be empty/);
     await refused('/user/tags', { action: 'create', name: '字'.repeat(31) }, /name is not valid/);
     await refused('/user/tags', { action: 'delete', id: 'x' }, /id must be a number/);
-    await refused('/user/tags', { action: 'delete', id: -1 }, /id is not valid/);
+    await refused('/user/tags', { action: 'delete', id: -1 }, /id must be at least 0/);
     await refused('/user/tags', { action: 'tag', id: 100, openid_list: [] }, /openid_list must have at least 1 items/);
     await refused('/user/tags', { action: 'tag', id: 100, openid_list: Array.from({ length: 51 }, (_, i) => `o${i}`) }, /openid_list must have at most 50 items/);
   });

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import * as v from 'valibot';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { groups } from '../src/apis/index.js';
+import type { ApiGroup } from '../src/apis/group.js';
+import { defineRoute } from '../src/function/route.js';
 import { ADMIN_KEY } from './support/random-account.js';
 import { freePort } from './support/ports.js';
 import { spawnFunction, spawnTsx } from './support/spawned.js';
@@ -42,6 +46,18 @@ describe('USER_ROUTES in the configuration', () => {
     for (const listed of ['/user/nope', '/jssdk/config', '/oauth/token']) {
       await assert.rejects(startStack({ env: { USER_ROUTES: listed } }), (error: unknown) => error instanceof ConfigError && error.variable === 'USER_ROUTES' && error.message.includes(listed));
     }
+  });
+
+  it('stops the start for a route marked openable: false', async () => {
+    const sealed: ApiGroup = {
+      name: 'sealed',
+      description: 'An admin route no setting may open.',
+      routes: [defineRoute({ path: '/sealed/spend', access: 'admin', openable: false, summary: 'x', body: v.object({}), handler: async () => ({}) })],
+    };
+    await assert.rejects(
+      startStack({ groups: [...groups, sealed], env: { USER_ROUTES: '/sealed/spend' } }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'USER_ROUTES' && /can never open \/sealed\/spend/.test(error.message),
+    );
   });
 
   it('makes a production start fail with one line naming USER_ROUTES', async () => {

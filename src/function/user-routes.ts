@@ -8,10 +8,14 @@ import type { ApiGroup } from '../apis/group.js';
 
 export function openToUsers(groups: readonly ApiGroup[], paths: readonly string[]): readonly ApiGroup[] {
   if (!paths.length) return groups;
-  const admin = new Set(groups.flatMap((group) => group.routes.filter((route) => route.access === 'admin').map((route) => route.path)));
+  const admin = new Map(groups.flatMap((group) => group.routes.filter((route) => route.access === 'admin').map((route) => [route.path, route] as const)));
   for (const path of paths) {
-    if (!admin.has(path)) {
+    const route = admin.get(path);
+    if (!route) {
       throw new ConfigError('USER_ROUTES', `USER_ROUTES may only list admin routes of the account's API groups (see /openapi.json); "${path}" is not one`);
+    }
+    if (route.openable === false) {
+      throw new ConfigError('USER_ROUTES', `USER_ROUTES can never open ${path}: it spends or reveals what belongs to the whole account`);
     }
   }
   const opened = new Set(paths);
