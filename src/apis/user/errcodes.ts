@@ -2,7 +2,6 @@
 import type { ErrcodeTable } from '../../wechat/errcodes.js';
 
 export const errcodes: ErrcodeTable = {
-  40032: { kind: 'caller', hint: 'Too many (or no) openids in one call: user/batchget takes 1 to 100, tagging 1 to 50, the blacklist 1 to 20.' },
   45056: { kind: 'caller', hint: 'The account already has 100 tags: delete one (/user/tags action delete) before creating another.' },
   45057: { kind: 'caller', hint: 'The tag has more than 100,000 followers: untag them (/user/tags action untag) before deleting it.' },
   45058: { kind: 'caller', hint: 'Tags 0, 1 and 2 are system tags and cannot be changed or deleted.' },
