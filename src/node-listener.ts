@@ -161,8 +161,8 @@ function drain(incoming: IncomingMessage): void {
 
 async function write(answer: Response | PlainResponse, outgoing: ServerResponse): Promise<void> {
   if (answer instanceof PlainResponse && !answer.built) {
-    outgoing.writeHead(answer.status, { ...answer.headerRecord, 'content-length': Buffer.byteLength(answer.bodyText) });
-    outgoing.end(answer.bodyText);
+    outgoing.writeHead(answer.status, { ...answer.headerRecord, 'content-length': Buffer.byteLength(answer.content) });
+    outgoing.end(answer.content);
     return;
   }
   const web = answer instanceof PlainResponse ? answer.toWeb() : answer;

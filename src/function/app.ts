@@ -17,7 +17,7 @@ import { clientAddress, createFailureLimit, createRateLimit, type FailureLimit, 
 import { createLineSampler } from './line-sampler.js';
 import { canonicalPath } from './canonical-path.js';
 import { failure, success } from './envelope.js';
-import { jsonAnswer } from './plain-response.js';
+import { jsonAnswer, plainAnswer } from './plain-response.js';
 import { DEFAULT_BODY_LIMIT, methodsByPath, methodsOf, type Caller, type InputKind, type OutputKind, type RawBody, type RouteDef, type UploadedFile } from './route.js';
 import { groups as defaultGroups, routesOf } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
@@ -75,15 +75,12 @@ function sendRaw(c: Context<AppEnv>, kind: OutputKind, raw: RawBody, extra: Reco
   }
   c.set('sent', true);
   const filename = raw.filename?.replace(/["\\\r\n]/g, '_');
-  return new Response(raw.body as string | Uint8Array<ArrayBuffer>, {
-    status: 200,
-    headers: {
-      'content-type': raw.contentType ?? (kind === 'xml' ? 'application/xml; charset=utf-8' : 'application/octet-stream'),
-      'x-request-id': c.get('requestId'),
-      ...(c.get('vary') && { vary: 'Origin' }),
-      ...(filename && { 'content-disposition': `attachment; filename="${filename}"` }),
-      ...extra,
-    },
+  return plainAnswer(c.env, 200, raw.body as string | Uint8Array<ArrayBuffer>, {
+    'content-type': raw.contentType ?? (kind === 'xml' ? 'application/xml; charset=utf-8' : 'application/octet-stream'),
+    'x-request-id': c.get('requestId'),
+    ...(c.get('vary') && { vary: 'Origin' }),
+    ...(filename && { 'content-disposition': `attachment; filename="${filename}"` }),
+    ...extra,
   });
 }
 

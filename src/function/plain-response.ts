@@ -1,5 +1,5 @@
 /**
- * An answer with a text body and its headers as a plain record, standing in for a web
+ * An answer with its body (text, or the bytes of an XML or binary route) and its headers as a plain record, standing in for a web
  * `Response`. The first web Response, Request or Headers a process builds loads Node's fetch
  * implementation, which the function's cold start would pay for although no route needs it;
  * the node listener (src/node-listener.ts) writes a PlainResponse straight to Node's response.
@@ -10,7 +10,7 @@ export class PlainResponse {
   #web: Response | undefined;
 
   constructor(
-    readonly bodyText: string,
+    readonly content: string | Uint8Array<ArrayBuffer>,
     readonly status: number,
     readonly headerRecord: Readonly<Record<string, string>>,
   ) {}
@@ -21,7 +21,7 @@ export class PlainResponse {
   }
 
   toWeb(): Response {
-    this.#web ??= new Response(this.bodyText, { status: this.status, headers: this.headerRecord });
+    this.#web ??= new Response(this.content, { status: this.status, headers: this.headerRecord });
     return this.#web;
   }
 
@@ -75,8 +75,11 @@ export class PlainResponse {
  * other (another adapter, another runtime, app.request()).
  */
 export function jsonAnswer(env: unknown, status: number, payload: unknown, headers: Record<string, string>): Response {
-  const body = JSON.stringify(payload);
-  const all = { 'content-type': 'application/json; charset=utf-8', ...headers };
-  if ((env as { plainResponses?: boolean } | undefined)?.plainResponses === true) return new PlainResponse(body, status, all) as unknown as Response;
-  return new Response(body, { status, headers: all });
+  return plainAnswer(env, status, JSON.stringify(payload), { 'content-type': 'application/json; charset=utf-8', ...headers });
+}
+
+/** Any answer whose body is ready (JSON, XML, a download), the same way. */
+export function plainAnswer(env: unknown, status: number, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+  if ((env as { plainResponses?: boolean } | undefined)?.plainResponses === true) return new PlainResponse(body, status, headers) as unknown as Response;
+  return new Response(body, { status, headers });
 }
