@@ -3,8 +3,9 @@
  * group in src/apis/index.ts, its routes in the order most likely to load code on first use and
  * to succeed against the emulator with an empty or minimal body (an upload first, then the
  * message server's push, then routes calling WeChat, reads before writes), so a group added to
- * the list is covered without listing it here. The bench tries them on a running function and
- * keeps each group's first that answers 200.
+ * the list is covered without listing it here. A JSON route gets `{}`, or where its schema wants
+ * more, the few fields below. The bench tries them on a running function and keeps each group's
+ * first that answers 200.
  */
 import * as v from 'valibot';
 import { groups } from '../src/apis/index.js';
@@ -38,6 +39,10 @@ function form(): Buffer {
   return Buffer.concat([Buffer.from(parts.join('') + head), PNG, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
 }
 
+let codes = 0;
+/** Fields a route may need at the least: a page's address, a sign-in code the bench's emulator accepts once. */
+const minimalFields = () => ({ url: 'https://page.bench.example/', code: `bench-first-${Date.now().toString(36)}-${(codes++).toString(36)}` });
+
 const isUpload = (route: RouteDef) => route.input === 'multipart' || (route.input as string) === 'upload';
 
 /** Lower first: what loads most on first use and is likeliest to succeed with a minimal body. */
@@ -69,8 +74,13 @@ function candidate(group: string, route: RouteDef, method: Method, credentials: 
     input = { ...FORM_FIELDS, media: { ...FILE, bytes: new Uint8Array(PNG) } };
     make = () => ({ method, path: route.path, headers: { ...headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body: form() });
   } else {
-    input = {};
-    make = () => (method === 'GET' ? { method, path: route.path, headers } : { method, path: route.path, headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const fields = v.safeParse(route.body, {}).success ? () => ({}) : minimalFields;
+    input = fields();
+    make = () => {
+      if (method !== 'GET') return { method, path: route.path, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(fields()) };
+      const query = new URLSearchParams(fields()).toString();
+      return { method, path: query ? `${route.path}?${query}` : route.path, headers };
+    };
   }
   if (!v.safeParse(route.body, input).success) return undefined;
   return { group, label, make };
