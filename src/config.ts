@@ -5,7 +5,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseCustomLoginKey, type CustomLoginKey } from './cloudbase/custom-login.js';
-import { ENCODING_AES_KEY_PATTERN } from './apis/callback/crypto.js';
+import { ENCODING_AES_KEY_PATTERN } from './apis/callback/aes-key.js';
 import type { Rules } from './apis/callback/rules.js';
 import { RulesError } from './apis/callback/rules-error.js';
 

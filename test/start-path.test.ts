@@ -33,6 +33,14 @@ const START_FILES = [/^index\.mjs$/, /^chunks\/production-[\w-]+\.mjs$/, /^chunk
 /** Packages only optional parts use; none may be in a file a start loads. */
 const OPTIONAL_PACKAGES = ['undici', 'ioredis', 'jose', '@valibot/to-json-schema', 'fast-xml-parser', 'ret'];
 
+/**
+ * Sources only optional parts use: the message server's handling (signatures and AES, the XML
+ * parser, messages and replies, deduplication, rules, webhook, stream) loads with the first push
+ * or with a start that turns it on; a start knows only its route declarations and what the
+ * configuration checks (the key's shape, the rules' error).
+ */
+const OPTIONAL_SOURCES = [/^src\/apis\/callback\/(?!(index|routes|limits|rules-error|aes-key)\.ts$)/];
+
 /** Node built-ins only optional parts load: the web fetch implementation behind Request/Response/Headers, and TLS and HTTP/2 (the upstream client, Redis). */
 const OPTIONAL_BUILTINS = ['NativeModule internal/deps/undici/undici', 'NativeModule tls', 'NativeModule http2'];
 
@@ -57,6 +65,8 @@ let filesLog: string;
 let builtinsLog: string;
 /** For each file of the bundle (relative to the deploy folder), the packages bundled into it. */
 let packagesIn: Map<string, Set<string>>;
+/** For each file of the bundle, the project's own sources bundled into it. */
+let sourcesIn: Map<string, Set<string>>;
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'offiaccount-start-path-'));
@@ -66,7 +76,9 @@ before(async () => {
   await build({ ...deployBundle, outDir: metaDir, metafile: true, config: false, silent: true });
   const meta = JSON.parse(await readFile(path.join(metaDir, 'metafile-esm.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
   packagesIn = new Map();
+  sourcesIn = new Map();
   for (const [output, { inputs }] of Object.entries(meta.outputs)) {
+    sourcesIn.set(path.relative(metaDir, path.resolve(output)), new Set(Object.keys(inputs).filter((input) => input.startsWith('src/'))));
     const packages = Object.keys(inputs).flatMap((input) => {
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
       return match ? [match[1]] : [];
@@ -152,6 +164,9 @@ describe('the deploy bundle start path', () => {
     const packages = startPackages(files);
     assert.ok(packages.has('hono'), `the metafile accounts for the files loaded: ${[...packages].join(', ')}`);
     assert.deepEqual(OPTIONAL_PACKAGES.filter((name) => packages.has(name)), [], 'a package only optional parts use is in a file the start loads');
+    const sources = files.flatMap((file) => [...(sourcesIn.get(file) ?? [])]);
+    assert.ok(sources.includes('src/deploy.ts') || sources.includes('src/production.ts'), `the metafile accounts for the sources loaded: ${sources.length}`);
+    assert.deepEqual(sources.filter((source) => OPTIONAL_SOURCES.some((pattern) => pattern.test(source))), [], 'a source only optional parts use is in a file the start loads');
   });
 
   test('a call that needs an optional part loads it then', async () => {

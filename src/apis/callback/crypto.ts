@@ -4,6 +4,9 @@
  * so the published vectors pin them byte for byte.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ENCODING_AES_KEY_PATTERN } from './aes-key.js';
+
+export { ENCODING_AES_KEY_PATTERN };
 
 /** sha1 over the strings sorted in byte order and joined, lower-case hex. */
 export function signature(...parts: string[]): string {
@@ -17,8 +20,6 @@ export function signatureMatches(received: string | undefined, ...parts: string[
   const expected = Buffer.from(signature(...parts), 'latin1');
   return timingSafeEqual(expected, Buffer.from(received.toLowerCase(), 'latin1'));
 }
-
-export const ENCODING_AES_KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
 
 /** Why a ciphertext was refused; logged, never sent back. */
 export type DecryptFailure = 'not_base64' | 'bad_length' | 'bad_padding' | 'bad_layout' | 'appid_mismatch';
