@@ -35,6 +35,7 @@ import { buildDeploy } from '../scripts/build-deploy.js';
 import { deployBundle } from '../tsup.config.js';
 import { pushMaker, type CallbackAccount, type Push } from './callback-pushes.js';
 import { firstCallCandidates, type Call, type Candidate } from './first-calls.js';
+import { groups } from '../src/apis/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsFile = path.join(root, 'bench', 'RESULTS.md');
@@ -685,7 +686,8 @@ function firstCallLines(rows: FirstCall[]): string[] {
 
 interface Figures extends ColdFigures {
   placement: string;
-  callback: CallbackFigures;
+  /** Absent while the function serves no /callback. */
+  callback?: CallbackFigures;
   rps: Record<Route, PerTarget<number[]>>;
   /** CPU time per call in µs (user + system) during the saturation rounds. */
   cpu: Record<Route, PerTarget<number[]>>;
@@ -741,7 +743,10 @@ async function main(): Promise<void> {
       floor: { name: 'floor-callback', ...pinned(process.execPath, [path.join(work, 'floor-callback.mjs')]), cwd: work, env: { appId: APP_ID, ...messageServer }, ready: rootAnswers },
       function: { ...targets.function, name: 'function-callback', env: { ...targets.function.env, ...messageServer } },
     };
+    // Measured once the function serves /callback (the message server's group in src/apis/index.ts).
+    const servesCallback = groups.some((group) => group.routes.some((route) => route.path === '/callback'));
     if (env.BENCH_ONLY === 'callback') {
+      if (!servesCallback) throw new Error('the function serves no /callback: no API group declares it');
       const figures = await benchCallback(callbackTargets);
       process.stdout.write(callbackLines(figures).join('\n') + '\n');
       emulator.child.kill('SIGTERM');
@@ -836,7 +841,7 @@ async function main(): Promise<void> {
 
     await running.floor.stop();
     await running.function.stop();
-    const callback = await benchCallback(callbackTargets);
+    const callback = servesCallback ? await benchCallback(callbackTargets) : undefined;
     emulator.child.kill('SIGTERM');
 
     const seconds = (performance.now() - begun) / 1000;
@@ -929,8 +934,7 @@ async function writeResults(f: Figures): Promise<void> {
     '',
     ...coldStartLines(f),
     '',
-    ...callbackLines(f.callback),
-    '',
+    ...(f.callback ? [...callbackLines(f.callback), ''] : []),
     `Targets: ${verdicts.every(Boolean) ? 'all met in this run.' : 'not all met in this run; see the analysis below.'}`,
     '',
   ];
