@@ -153,9 +153,9 @@ describe('the emulator, from the list of groups', () => {
     const uncovered: ApiGroup = {
       name: 'uncovered',
       description: 'Calls an endpoint with no emulator part.',
-      routes: [forward({ method: 'POST', path: '/cgi-bin/menu/create' }, { path: '/uncovered/create', summary: 'x', body: v.object({}) })],
+      routes: [forward({ method: 'POST', path: '/cgi-bin/uncovered/create' }, { path: '/uncovered/create', summary: 'x', body: v.object({}) })],
     };
-    assert.deepEqual(await unanswered([...groups, uncovered]), ['POST /cgi-bin/menu/create']);
+    assert.deepEqual(await unanswered([...groups, uncovered]), ['POST /cgi-bin/uncovered/create']);
   });
 
   it('answers a method WeChat does not take with 43001/43002, as WeChat does', async () => {

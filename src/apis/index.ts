@@ -8,6 +8,8 @@ import { oauth } from './oauth/index.js';
 import { token } from './token/index.js';
 import { jssdk } from './jssdk/index.js';
 import { openapi } from './openapi/index.js';
+import { kefu } from './kefu/index.js';
+import { menu } from './menu/index.js';
 import { account } from './account/index.js';
 import { basic } from './basic/index.js';
 import { subscribe } from './subscribe/index.js';
@@ -20,7 +22,7 @@ import { publish } from './publish/index.js';
 import { user } from './user/index.js';
 import { qrcode } from './qrcode/index.js';
 
-export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, account, basic, subscribe, template, message, user, qrcode, media, draft, publish, callback];
+export const groups: readonly ApiGroup[] = [oauth, token, jssdk, openapi, kefu, menu, account, basic, subscribe, template, message, user, qrcode, media, draft, publish, callback];
 
 /** Every route of every group. */
 export const routesOf = (list: readonly ApiGroup[]): RouteDef[] => list.flatMap((group) => group.routes);

@@ -25,7 +25,8 @@ function describe(issue: Issue): string {
     case 'max_length':
       return typeof issue.input === 'string' ? `must be at most ${issue.requirement} characters` : `must have at most ${issue.requirement} ${of}`;
     case 'picklist':
-      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').split(' | ').join(', ')}`;
+    case 'variant':
+      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/"/g, '').split(' | ').join(', ')}`;
     case 'regex':
       return 'has characters that are not allowed';
     case 'max_bytes':

@@ -43,10 +43,16 @@ export const CORE_ERRCODES: ErrcodeTable = {
   },
   45011: { kind: 'quota', hint: 'WeChat says calls are too frequent. Slow down; do not retry in a loop.' },
   [-1]: { kind: 'upstream', hint: 'WeChat is busy. Try again shortly.' },
+  // Codes several API groups meet (send APIs, menus, materials).
   43004: { kind: 'caller', status: 403, hint: 'The user does not follow the account: messages reach followers only.' },
   43019: { kind: 'caller', status: 403, hint: "The user is on the account's blacklist: remove them from it before sending." },
   40037: { kind: 'caller', hint: "The template_id is not one of the account's templates: list them (/template/list, /subscribe/list)." },
   47003: { kind: 'caller', hint: "A template data value is missing or breaks its placeholder's rule (WeChat's message names it): send every placeholder of the template's content." },
+  40007: { kind: 'caller', hint: 'The media_id is unknown, expired (temporary media live 3 days) or of the wrong type. Upload the file again and use the new media_id.' },
+  40008: { kind: 'caller', hint: 'The msgtype is not one this API sends.' },
+  44004: { kind: 'caller', hint: 'The text content is empty.' },
+  45002: { kind: 'caller', hint: 'The message content is too long.' },
+  48002: { kind: 'caller', status: 403, hint: 'The user turned off messages from this account.' },
 };
 
 const TOKEN_ERRCODES = new Set([40001, 40014, 42001]);
