@@ -9,6 +9,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { KefuEmulatorPart } from '../src/apis/kefu/emulator.js';
 import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
 import { ADMIN_KEY, randomAppId } from './support/random-account.js';
+import { assertRefused as refused, assertWeChatError } from './support/api-assertions.js';
 
 const ADMIN = { 'x-api-key': ADMIN_KEY };
 
@@ -29,22 +30,7 @@ const call = (path: string, body: unknown = {}) => stack.call(path, body, ADMIN)
 const follow = (name: string) => stack.emulator.audience.follow(appId, name).openid;
 const text = (touser: string, content = 'Hello') => ({ touser, msgtype: 'text', text: { content } });
 
-function assertWeChatError(result: CallResult, status: number, errcode: number) {
-  assert.equal(result.status, status, result.text);
-  assert.equal(result.body.code, -1);
-  assert.equal(result.body.errcode, errcode, result.text);
-  assert.match(result.body.msg, new RegExp(`\\[${errcode}\\]`));
-  assert.ok(result.body.hint, 'a hint says what to do');
-}
-
-async function assertRefused(path: string, body: unknown, field: RegExp) {
-  stack.emulator.resetCounts();
-  const result = await call(path, body);
-  assert.equal(result.status, 400, result.text);
-  assert.equal(result.body.code, -1);
-  assert.match(result.body.msg, field);
-  assert.deepEqual(stack.emulator.counts(), {}, `${path}: no WeChat call for ${JSON.stringify(body).slice(0, 80)}`);
-}
+const assertRefused = (path: string, body: unknown, field: RegExp) => refused(stack, ADMIN, path, body, field);
 
 const ok = (result: CallResult) => {
   assert.equal(result.status, 200, result.text);

@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { MenuEmulatorPart } from '../src/apis/menu/emulator.js';
-import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
 import { ADMIN_KEY, randomAppId } from './support/random-account.js';
+import { assertRefused as refused, assertWeChatError } from './support/api-assertions.js';
 
 const ADMIN = { 'x-api-key': ADMIN_KEY };
 
@@ -41,23 +42,7 @@ beforeEach(() => stack.emulator.reset());
 
 const call = (path: string, body: unknown = {}) => stack.call(path, body, ADMIN);
 
-function assertWeChatError(result: CallResult, status: number, errcode: number) {
-  assert.equal(result.status, status, result.text);
-  assert.equal(result.body.code, -1);
-  assert.equal(result.body.errcode, errcode, result.text);
-  assert.match(result.body.msg, new RegExp(`\\[${errcode}\\]`));
-  assert.ok(result.body.hint, 'a hint says what to do');
-}
-
-/** A refused body: 400 naming the field, and WeChat never called. */
-async function assertRefused(path: string, body: unknown, field: RegExp) {
-  stack.emulator.resetCounts();
-  const result = await call(path, body);
-  assert.equal(result.status, 400, result.text);
-  assert.equal(result.body.code, -1);
-  assert.match(result.body.msg, field);
-  assert.deepEqual(stack.emulator.counts(), {}, `${path}: no WeChat call for ${JSON.stringify(body).slice(0, 80)}`);
-}
+const assertRefused = (path: string, body: unknown, field: RegExp) => refused(stack, ADMIN, path, body, field);
 
 describe("CloudBase's menu routes with CloudBase's bodies", () => {
   it('creates, reads back in menu/get shape, deletes, and then answers 46003 as 404', async () => {
