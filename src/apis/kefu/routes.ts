@@ -37,7 +37,8 @@ export const kefuRoutes = [
     path: '/kefu/upload_headimg',
     access: 'admin',
     input: 'multipart',
-    bodyLimit: MAX_AVATAR_BYTES + 64 * 1024,
+    // Room for the form around the largest avatar.
+    bodyLimit: MAX_AVATAR_BYTES + 1024 * 1024,
     summary: "Sets an agent's avatar: a multipart form with `kf_account` and the image in `media` (JPEG or PNG, up to 5 MiB).",
     body: v.object({
       kf_account: kfAccount,
