@@ -10,6 +10,7 @@ import { loadConfig, rulesParserFor } from './config.js';
 import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 import { DEV_MESSAGE_RULES } from './dev/message-rules.js';
+import type { MenuEmulatorPart } from './apis/menu/emulator.js';
 
 const DEV_APP_ID = 'wx0123456789abcdef';
 
@@ -58,8 +59,8 @@ async function dev(): Promise<void> {
   // The platform's server configuration, as an operator would paste it: the phone pushes here.
   if (config.serverToken) {
     emulator.emulator.phone.configure(DEV_APP_ID, { url: `${running.url}/callback`, token: config.serverToken, encodingAESKey: config.encodingAESKey });
-    // Something to tap and scan before the menu and QR code routes are called.
-    emulator.emulator.core.menus.set(DEV_APP_ID, [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }]);
+    // Something to tap and scan before the menu and QR code routes are called: the menu as /menu/create leaves it.
+    emulator.emulator.part<MenuEmulatorPart>('menu')?.menus.setDefault(DEV_APP_ID, [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }]);
     emulator.emulator.core.qrcodes.set('demo-ticket', { appId: DEV_APP_ID, ticket: 'demo-ticket', sceneStr: 'demo' });
   }
   process.stdout.write(

@@ -72,10 +72,10 @@ describe('/kefu/send', () => {
     assertWeChatError(await call('/kefu/send', text('o-nobody')), 400, 40003);
     const gone = follow('gone');
     stack.emulator.audience.unfollow(appId, gone);
-    assertWeChatError(await call('/kefu/send', text(gone)), 409, 43004);
+    assertWeChatError(await call('/kefu/send', text(gone)), 403, 43004);
     const blocked = follow('blocked');
     stack.emulator.audience.get(appId, blocked)!.blacklisted = true;
-    assertWeChatError(await call('/kefu/send', text(blocked)), 409, 43019);
+    assertWeChatError(await call('/kefu/send', text(blocked)), 403, 43019);
     assert.deepEqual(stack.emulator.audience.sent(appId), []);
   });
 
@@ -154,7 +154,7 @@ describe('/kefu/typing', () => {
     ok(await call('/kefu/typing', { touser: openid, command: 'Typing' }));
     const gone = follow('gone');
     stack.emulator.audience.unfollow(appId, gone);
-    assertWeChatError(await call('/kefu/typing', { touser: gone, command: 'Typing' }), 409, 43004);
+    assertWeChatError(await call('/kefu/typing', { touser: gone, command: 'Typing' }), 403, 43004);
   });
 
   it('refuses a command other than Typing or CancelTyping before calling WeChat', async () => {

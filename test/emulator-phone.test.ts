@@ -12,6 +12,7 @@ import { MessageCipher, signature } from '../src/apis/callback/crypto.js';
 import { parseXml } from '../src/apis/callback/xml.js';
 import { DEV_MESSAGE_RULES } from '../src/dev/message-rules.js';
 import { Phone } from '../src/emulator/phone.js';
+import type { MenuEmulatorPart } from '../src/apis/menu/emulator.js';
 import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const token = `tok${randomBytes(8).toString('hex')}`;
@@ -66,11 +67,14 @@ describe('the phone pushing to the function', () => {
       assert.equal(result.reply, undefined, 'no rule: the server answered success');
     }
 
-    stack.emulator.core.menus.set(TEST_APP_ID, [{ name: 'More', sub_button: [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }] }]);
-    const tapped = await control('phone/tap', { appid: TEST_APP_ID, openid, key: 'DEMO_CLICK' });
+    stack.emulator.part<MenuEmulatorPart>('menu')!.menus.setDefault(TEST_APP_ID, [{ name: 'More', sub_button: [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }] }]);
+    const tapped = await control('phone/tap', { appid: TEST_APP_ID, openid, top: 0, sub: 0 });
     assert.equal(tapped.body.reply.text.content, DEV_MESSAGE_RULES.click.DEMO_CLICK.content);
-    const missing = await control('phone/tap', { appid: TEST_APP_ID, openid, key: 'NOPE' });
+    const missing = await control('phone/tap', { appid: TEST_APP_ID, openid, top: 1 });
     assert.equal(missing.status, 400);
+    const parent = await control('phone/tap', { appid: TEST_APP_ID, openid, top: 0 });
+    assert.equal(parent.status, 400);
+    assert.match(parent.body.error, /sub-menu/);
 
     const texts = stack.emulator.audience.sent(TEST_APP_ID, openid).map((sent) => (sent.message.text as { content: string }).content);
     assert.deepEqual(texts, [DEV_MESSAGE_RULES.subscribe.content, DEV_MESSAGE_RULES.keywords[0].reply.content, DEV_MESSAGE_RULES.click.DEMO_CLICK.content]);
@@ -80,6 +84,21 @@ describe('the phone pushing to the function', () => {
     const refused = await control('phone/text', { appid: TEST_APP_ID, openid, content: 'still there?' });
     assert.equal(refused.status, 400);
     assert.match(refused.body.error, /follow/);
+  });
+
+  test('a follower whose tag matches a conditional menu sees that menu and taps its buttons', async () => {
+    const menus = stack.emulator.part<MenuEmulatorPart>('menu')!.menus;
+    menus.addConditional(TEST_APP_ID, [{ type: 'click', name: 'VIP', key: 'DEMO_CLICK' }], { tag_id: '101' });
+    const plain = await stack.emulator.phone.follow(TEST_APP_ID, 'heidi');
+    const tagged = await stack.emulator.phone.follow(TEST_APP_ID, 'ivan');
+    stack.emulator.audience.get(TEST_APP_ID, tagged.openid)!.tagIds.push(101);
+    const menuOf = async (openid: string) => ((await (await fetch(`${stack.emulatorUrl}/__emulator/phone/state?appid=${TEST_APP_ID}&openid=${openid}`)).json()) as any).menu;
+    assert.equal((await menuOf(plain.openid))[0].name, 'More');
+    assert.equal((await menuOf(tagged.openid))[0].name, 'VIP');
+    // The same place is a different button for each: a sub-menu for one, the click for the other.
+    assert.equal((await control('phone/tap', { appid: TEST_APP_ID, openid: plain.openid, top: 0 })).status, 400);
+    const tapped = await control('phone/tap', { appid: TEST_APP_ID, openid: tagged.openid, top: 0 });
+    assert.equal(tapped.body.reply.text.content, DEV_MESSAGE_RULES.click.DEMO_CLICK.content);
   });
 
   test('the state control shows the server, followers, menu and QR codes', async () => {
@@ -112,7 +131,7 @@ describe('the phone when the server does not answer', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const phone = new Phone(stack.emulator.core, { menu: () => undefined, qrcode: () => undefined }, 1000);
+      const phone = new Phone(stack.emulator.core, { menu: () => undefined, button: () => undefined, qrcode: () => undefined }, 1000);
       phone.configure(TEST_APP_ID, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, token, encodingAESKey });
       const { openid } = await phone.follow(TEST_APP_ID, 'erin');
       seen.length = 0;

@@ -4,9 +4,9 @@
  * menu item and get its reply, receive a customer-service message. Screenshots go to
  * test-results/screenshots/.
  *
- * Steps marked `todo:` set up the account through the emulator's stand-ins because the qrcode,
- * menu and kefu groups are not on main yet; each becomes its route call (/qrcode/create,
- * /menu/create, /kefu/send with the admin key) when the group lands.
+ * The menu and the customer-service message go through the function's routes with the admin key
+ * (/menu/create, /kefu/send). The QR code step marked `todo:` uses the emulator's stand-in until
+ * the qrcode group is on main, then becomes /qrcode/create.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import { DEV_MESSAGE_RULES } from '../src/dev/message-rules.js';
 import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const ADMIN = { 'x-api-key': 'admin-key-for-phone-e2e-0123456789' };
 const SHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 
 describe('the phone page', () => {
@@ -36,7 +37,7 @@ describe('the phone page', () => {
     mkdirSync(SHOTS, { recursive: true });
     const token = randomBytes(12).toString('hex');
     const encodingAESKey = randomBytes(40).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 43);
-    stack = await startStack({ env: { serverToken: token, encodingAESKey, MESSAGE_RULES: JSON.stringify(DEV_MESSAGE_RULES) } });
+    stack = await startStack({ env: { serverToken: token, encodingAESKey, MESSAGE_RULES: JSON.stringify(DEV_MESSAGE_RULES), ADMIN_API_KEY: ADMIN['x-api-key'] } });
     await control('server', { appid: TEST_APP_ID, url: `${stack.fn.url}/callback`, token, encodingAESKey });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 420, height: 760 } });
@@ -59,9 +60,9 @@ describe('the phone page', () => {
     assert.equal(follower.qrSceneStr, 'demo');
   });
 
-  it('taps a menu item and shows its reply', async (t) => {
-    t.diagnostic('todo: the menu through /menu/create once the menu group is on main');
-    await control('menu', { appid: TEST_APP_ID, button: [{ name: 'Services', sub_button: [{ type: 'click', name: 'Today', key: 'DEMO_CLICK' }] }] });
+  it('taps a menu item and shows its reply', async () => {
+    const created = await stack.call('/menu/create', { button: [{ name: 'Services', sub_button: [{ type: 'click', name: 'Today', key: 'DEMO_CLICK' }] }] }, ADMIN);
+    assert.equal(created.status, 200, created.text);
     await page.reload();
     await chatShows(DEV_MESSAGE_RULES.scan.demo.content);
     await page.getByTestId('menu').getByRole('button', { name: 'Services' }).click();
@@ -70,12 +71,11 @@ describe('the phone page', () => {
     await page.screenshot({ path: `${SHOTS}phone-menu-tap.png` });
   });
 
-  it('shows a customer-service message the account sent', async (t) => {
-    t.diagnostic('todo: send through /kefu/send (admin key) once the kefu group is on main');
+  it('shows a customer-service message the account sent', async () => {
     const follower = stack.emulator.audience.all(TEST_APP_ID).find((f) => f.name === 'grace')!;
-    // The menu tap opened the window; /kefu/send spends one send of it and records the message.
-    assert.deepEqual(stack.emulator.audience.takeKefuSend(TEST_APP_ID, follower.openid), { ok: true });
-    stack.emulator.audience.deliver(TEST_APP_ID, follower.openid, 'kefu', { touser: follower.openid, msgtype: 'text', text: { content: 'An agent here: how can I help?' } });
+    // The menu tap opened the customer-service window.
+    const sent = await stack.call('/kefu/send', { touser: follower.openid, msgtype: 'text', text: { content: 'An agent here: how can I help?' } }, ADMIN);
+    assert.equal(sent.status, 200, sent.text);
     await chatShows('An agent here: how can I help?');
     await page.screenshot({ path: `${SHOTS}phone-kefu.png` });
   });

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { Audience } from './audience.js';
-import type { MenuButton, QrCode } from './phone.js';
+import type { QrCode } from './phone.js';
 
 export const GLOBAL_TOKEN_TTL_S = 7200;
 /** Old and new global tokens both work this long after a new one is issued. */
@@ -98,9 +98,7 @@ export class EmulatorCore {
   private sweepCounter = 0;
   /** Followers and what the account sent them, for every group that reads or writes them. */
   readonly audience: Audience;
-  /** Each account's menu, where the phone reads it: the menu group's part keeps it here. */
-  readonly menus = new Map<string, MenuButton[]>();
-  /** QR codes by ticket, where the phone resolves a scan: the qrcode group's part keeps them here. */
+  /** QR codes by ticket, where the phone resolves a scan: a stand-in until the qrcode group keeps them. */
   readonly qrcodes = new Map<string, QrCode & { appId: string }>();
 
   constructor(
@@ -134,7 +132,6 @@ export class EmulatorCore {
     this.globalTokens.clear();
     this.ipWhitelisted = true;
     this.audience.reset();
-    this.menus.clear();
     this.qrcodes.clear();
     this.rids.clear();
     for (const account of this.accounts.values()) {

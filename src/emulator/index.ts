@@ -14,6 +14,7 @@ import { Phone, type ServerConfig } from './phone.js';
 import { groups } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { IssueCodeInput, OAuthEmulatorPart } from '../apis/oauth/emulator.js';
+import type { MenuEmulatorPart } from '../apis/menu/emulator.js';
 
 export type { EmulatorApp, Limits } from './core.js';
 export type { IssueCodeInput } from '../apis/oauth/emulator.js';
@@ -41,7 +42,7 @@ export interface Emulator {
   audience: Audience;
   /** The simulated phone: follows, messages, menu taps and scans pushed to the account's server. */
   phone: Phone;
-  /** The account's menu and QR codes as the phone sees them (the menu and qrcode groups keep them here). */
+  /** The QR codes the phone scans (`core.qrcodes`), until the qrcode group keeps them. */
   core: EmulatorCore;
   addApp(app: EmulatorApp): void;
   /** A code as if the user had just passed the authorize page. */
@@ -101,8 +102,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return oauth.issueCode(input);
   };
   const controls = new Controls();
+  // The menu the phone shows and taps is the menu group's state: what /menu/create and addconditional left.
+  const menus = (parts.get('menu') as MenuEmulatorPart | undefined)?.menus;
   const phone = new Phone(core, {
-    menu: (appId) => core.menus.get(appId),
+    menu: (appId, openid) => (openid === undefined ? menus?.current(appId) : menus?.forFollower(appId, openid))?.button,
+    button: (appId, openid, top, sub) => menus?.buttonAt(appId, openid, top, sub),
     qrcode: (appId, ticket) => {
       const code = core.qrcodes.get(ticket);
       return code?.appId === appId ? code : undefined;

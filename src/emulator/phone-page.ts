@@ -108,7 +108,7 @@ function renderMenu() {
   const nav = $('menu');
   nav.innerHTML = '';
   if (!state.menu || !state.menu.length) { nav.innerHTML = '<span class="hint" style="padding:10px">no menu</span>'; return; }
-  for (const top of state.menu) {
+  for (const [i, top] of state.menu.entries()) {
     const cell = document.createElement('div');
     cell.className = 'top';
     const button = document.createElement('button');
@@ -117,28 +117,29 @@ function renderMenu() {
     if (top.sub_button && top.sub_button.length) {
       const sub = document.createElement('div');
       sub.className = 'sub';
-      for (const item of top.sub_button) {
+      for (const [j, item] of top.sub_button.entries()) {
         const b = document.createElement('button');
         b.textContent = item.name;
-        b.onclick = () => { cell.classList.remove('open'); tap(item); };
+        b.onclick = () => { cell.classList.remove('open'); tap(item, i, j); };
         sub.appendChild(b);
       }
       cell.appendChild(sub);
       button.onclick = () => cell.classList.toggle('open');
-    } else button.onclick = () => tap(top);
+    } else button.onclick = () => tap(top, i);
     nav.appendChild(cell);
   }
 }
 
-async function tap(button) {
+async function tap(button, top, sub) {
   if (!openid) return status('Follow the account first');
   bubble('[tapped ' + esc(button.name) + ']', 'out');
-  await call('tap', button.key ? { openid, key: button.key } : { openid, url: button.url });
+  await call('tap', { openid, top, sub });
   await poll();
 }
 
 async function refresh() {
-  state = await (await fetch('/__emulator/phone/state?appid=' + encodeURIComponent(appid))).json();
+  // The menu shown is the one this follower sees (a conditional menu when its rule matches).
+  state = await (await fetch('/__emulator/phone/state?appid=' + encodeURIComponent(appid) + (openid ? '&openid=' + encodeURIComponent(openid) : ''))).json();
   $('account').textContent = 'Official Account ' + appid;
   $('server').textContent = state.server ? 'server URL ' + state.server.url + (state.server.safeMode ? ' (safe mode)' : ' (plaintext)') : 'no server URL configured: actions are not pushed';
   const who = $('who');

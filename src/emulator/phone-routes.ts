@@ -1,6 +1,6 @@
 /**
- * The phone's HTTP side: the account's server configuration, each phone action, the stand-ins
- * for the menu and QR codes until their groups keep them, and the phone page.
+ * The phone's HTTP side: the account's server configuration, each phone action, the stand-in
+ * for QR codes until the qrcode group keeps them, and the phone page.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, Hono } from 'hono';
@@ -12,6 +12,7 @@ import { normalizeUserName } from './users.js';
 
 type Body = Record<string, unknown>;
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const index = (value: unknown): number | undefined => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);
 
 export function mountPhone(app: Hono, core: EmulatorCore, phone: Phone): void {
@@ -55,12 +56,13 @@ export function mountPhone(app: Hono, core: EmulatorCore, phone: Phone): void {
 
   app.get('/__emulator/phone/state', (c) => {
     const appId = c.req.query('appid') ?? '';
+    const openid = c.req.query('openid') || undefined;
     const server = phone.server(appId);
     return c.json({
       appid: appId,
       server: server ? { url: server.url, safeMode: Boolean(server.encodingAESKey) } : null,
       followers: core.audience.all(appId).map(({ openid, name, subscribed }) => ({ openid, name, subscribed })),
-      menu: phone.menu(appId) ?? null,
+      menu: phone.menu(appId, openid) ?? null,
       qrcodes: [...core.qrcodes.values()].filter((code) => code.appId === appId),
     });
   });
@@ -93,19 +95,12 @@ export function mountPhone(app: Hono, core: EmulatorCore, phone: Phone): void {
   });
   act('tap', (body, appId) => {
     const openid = str(body.openid);
-    const key = str(body.key);
-    const url = str(body.url);
-    return openid && (key || url) ? phone.tap(appId, openid, { key, url }) : 'need {appid, openid, key or url}';
+    const [top, sub] = [index(body.top), index(body.sub)];
+    if (!openid || top === undefined || (body.sub !== undefined && sub === undefined)) return 'need {appid, openid, top, sub?}: the button\'s place, counted from 0';
+    return phone.tap(appId, openid, top, sub);
   });
 
-  // Stand-ins: the menu and QR codes as /menu/create and /qrcode/create would leave them.
-  app.post('/__emulator/menu', async (c) => {
-    const body = await read(c);
-    const appId = str(body.appid);
-    if (!appId || !core.hasApp(appId) || !Array.isArray(body.button)) return bad(c, 'need {appid, button: [...]}, the body /menu/create takes');
-    core.menus.set(appId, body.button);
-    return c.json({ ok: true });
-  });
+  // Stand-in: a QR code as /qrcode/create would leave it.
   app.post('/__emulator/qrcode', async (c) => {
     const body = await read(c);
     const appId = str(body.appid);

@@ -19,7 +19,7 @@ export interface ServerConfig {
   encodingAESKey?: string;
 }
 
-/** A button of the account's menu, as /menu/create takes it. */
+/** A button of the menu a follower sees, as the menu group keeps it. */
 export interface MenuButton {
   type?: string;
   name: string;
@@ -38,11 +38,14 @@ export interface QrCode {
 }
 
 /**
- * Where the phone reads the account's menu and QR codes: the menu and qrcode groups' state.
- * The core's stand-in (`core.menus`, `core.qrcodes`) serves until a group provides its own.
+ * Where the phone reads the account's menu and QR codes: the menu group's part for the menu; the
+ * core's stand-in (`core.qrcodes`) for QR codes until the qrcode group provides its own.
  */
 export interface PhoneSources {
-  menu(appId: string): MenuButton[] | undefined;
+  /** The menu this follower sees (the default menu without an openid). */
+  menu(appId: string, openid?: string): MenuButton[] | undefined;
+  /** The button at [top] or [top, sub] of the menu this follower sees. */
+  button(appId: string, openid: string, top: number, sub?: number): MenuButton | undefined;
   qrcode(appId: string, ticket: string): QrCode | undefined;
 }
 
@@ -85,8 +88,8 @@ export class Phone {
     return this.servers.get(appId);
   }
 
-  menu(appId: string): MenuButton[] | undefined {
-    return this.sources.menu(appId);
+  menu(appId: string, openid?: string): MenuButton[] | undefined {
+    return this.sources.menu(appId, openid);
   }
 
   /** The user named `name` follows from a search (or a shared card). */
@@ -127,13 +130,14 @@ export class Phone {
     return this.message(appId, openid, { MsgType: 'location', Location_X: at.x, Location_Y: at.y, Scale: at.scale ?? 15, Label: at.label ?? '' });
   }
 
-  /** Taps a button of the account's menu: CLICK with its key, VIEW with its URL. */
-  tap(appId: string, openid: string, button: { key?: string; url?: string }): Promise<PushResult> {
+  /** Taps the button at [top] or [top, sub] of the menu this follower sees: CLICK with its key, VIEW with its URL. */
+  tap(appId: string, openid: string, top: number, sub?: number): Promise<PushResult> {
     const follower = this.follower(appId, openid, true);
-    const found = flatten(this.sources.menu(appId) ?? []).find((item) => (button.key !== undefined ? item.key === button.key : item.url === button.url));
-    if (!found) throw new PhoneError('the account\'s menu has no such button');
+    const found = this.sources.button(appId, openid, top, sub);
+    if (!found) throw new PhoneError("the menu this follower sees has no button there");
+    if (found.type === 'click') return this.push(appId, follower, 'click', { MsgType: 'event', Event: 'CLICK', EventKey: found.key ?? '' });
     if (found.type === 'view') return this.push(appId, follower, 'click', { MsgType: 'event', Event: 'VIEW', EventKey: found.url ?? '' });
-    return this.push(appId, follower, 'click', { MsgType: 'event', Event: 'CLICK', EventKey: found.key ?? '' });
+    throw new PhoneError(found.sub_button ? 'that button opens a sub-menu: tap one of its items' : `the phone taps click and view buttons; a ${found.type} button is not simulated`);
   }
 
   private message(appId: string, openid: string, fields: Record<string, XmlOut>): Promise<PushResult> {
@@ -222,8 +226,6 @@ export class Phone {
 
 /** The account's original id (gh_…) as WeChat puts it in ToUserName. */
 export const originalId = (appId: string): string => `gh_${appId.replace(/^wx/, '').slice(0, 12)}`;
-
-const flatten = (buttons: MenuButton[]): MenuButton[] => buttons.flatMap((button) => [button, ...flatten(button.sub_button ?? [])]);
 
 const field = (node: XmlNode | undefined, name: string): string | undefined => (node && typeof node[name] === 'string' ? (node[name] as string) : undefined);
 const child = (node: XmlNode, name: string): XmlNode | undefined => (typeof node[name] === 'object' && !Array.isArray(node[name]) ? (node[name] as XmlNode) : undefined);
