@@ -11,6 +11,7 @@ import { announce, failStart, stopOnSignals } from './lifecycle.js';
 import { startFunction } from './server.js';
 import { DEV_MESSAGE_RULES } from './dev/message-rules.js';
 import type { MenuEmulatorPart } from './apis/menu/emulator.js';
+import type { QrcodeEmulatorPart } from './apis/qrcode/emulator.js';
 
 const DEV_APP_ID = 'wx0123456789abcdef';
 
@@ -59,9 +60,9 @@ async function dev(): Promise<void> {
   // The platform's server configuration, as an operator would paste it: the phone pushes here.
   if (config.serverToken) {
     emulator.emulator.phone.configure(DEV_APP_ID, { url: `${running.url}/callback`, token: config.serverToken, encodingAESKey: config.encodingAESKey });
-    // Something to tap and scan before the menu and QR code routes are called: the menu as /menu/create leaves it.
+    // Something to tap and scan before the menu and QR code routes are called, as /menu/create and /qrcode/create leave it.
     emulator.emulator.part<MenuEmulatorPart>('menu')?.menus.setDefault(DEV_APP_ID, [{ type: 'click', name: 'Demo', key: 'DEMO_CLICK' }]);
-    emulator.emulator.core.qrcodes.set('demo-ticket', { appId: DEV_APP_ID, ticket: 'demo-ticket', sceneStr: 'demo' });
+    emulator.emulator.part<QrcodeEmulatorPart>('qrcode')?.qrcodes.create(DEV_APP_ID, 'QR_LIMIT_STR_SCENE', { scene_str: 'demo' }, 0);
   }
   process.stdout.write(
     [

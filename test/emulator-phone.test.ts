@@ -13,6 +13,7 @@ import { parseXml } from '../src/apis/callback/xml.js';
 import { DEV_MESSAGE_RULES } from '../src/dev/message-rules.js';
 import { Phone } from '../src/emulator/phone.js';
 import type { MenuEmulatorPart } from '../src/apis/menu/emulator.js';
+import type { QrcodeEmulatorPart } from '../src/apis/qrcode/emulator.js';
 import { startStack, TEST_APP_ID, type Stack } from './support/stack.js';
 
 const token = `tok${randomBytes(8).toString('hex')}`;
@@ -33,7 +34,9 @@ describe('the phone pushing to the function', () => {
   after(() => stack.close());
 
   test('a scan when not following is a follow with the scene: the welcome arrives in the chat and the window opens', async () => {
-    const { ticket } = (await control('qrcode', { appid: TEST_APP_ID, scene_str: 'demo' })).body;
+    const code = stack.emulator.part<QrcodeEmulatorPart>('qrcode')!.qrcodes.create(TEST_APP_ID, 'QR_STR_SCENE', { scene_str: 'demo' }, 600);
+    assert.ok(typeof code === 'object');
+    const { ticket } = code;
     const result = await control('phone/scan', { appid: TEST_APP_ID, user: 'carol', ticket });
     assert.equal(result.status, 200);
     assert.equal(result.body.pushed, true);
@@ -131,7 +134,7 @@ describe('the phone when the server does not answer', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const phone = new Phone(stack.emulator.core, { menu: () => undefined, button: () => undefined, qrcode: () => undefined }, 1000);
+      const phone = new Phone(stack.emulator.core, { menu: () => undefined, button: () => undefined, qrcode: () => undefined, qrcodes: () => [] }, 1000);
       phone.configure(TEST_APP_ID, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, token, encodingAESKey });
       const { openid } = await phone.follow(TEST_APP_ID, 'erin');
       seen.length = 0;

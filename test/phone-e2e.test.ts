@@ -4,9 +4,8 @@
  * menu item and get its reply, receive a customer-service message. Screenshots go to
  * test-results/screenshots/.
  *
- * The menu and the customer-service message go through the function's routes with the admin key
- * (/menu/create, /kefu/send). The QR code step marked `todo:` uses the emulator's stand-in until
- * the qrcode group is on main, then becomes /qrcode/create.
+ * The QR code, the menu and the customer-service message go through the function's routes with
+ * the admin key (/qrcode/create, /menu/create, /kefu/send).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -47,9 +46,9 @@ describe('the phone page', () => {
     await stack?.close();
   });
 
-  it('follows through a QR code with a scene and shows the welcome rule\'s reply', async (t) => {
-    t.diagnostic('todo: the QR code through /qrcode/create once the qrcode group is on main');
-    await control('qrcode', { appid: TEST_APP_ID, scene_str: 'demo', expire_seconds: 600 });
+  it('follows through a QR code with a scene and shows the welcome rule\'s reply', async () => {
+    const created = await stack.call('/qrcode/create', { action_name: 'QR_STR_SCENE', scene_str: 'demo', expire_seconds: 600 }, ADMIN);
+    assert.equal(created.status, 200, created.text);
     await page.goto(`${stack.emulatorUrl}/__emulator/phone?appid=${TEST_APP_ID}`);
     await page.getByTestId('name').fill('grace');
     await page.getByTestId('scan').click();

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { Audience } from './audience.js';
-import type { QrCode } from './phone.js';
 
 export const GLOBAL_TOKEN_TTL_S = 7200;
 /** Old and new global tokens both work this long after a new one is issued. */
@@ -98,8 +97,6 @@ export class EmulatorCore {
   private sweepCounter = 0;
   /** Followers and what the account sent them, for every group that reads or writes them. */
   readonly audience: Audience;
-  /** QR codes by ticket, where the phone resolves a scan: a stand-in until the qrcode group keeps them. */
-  readonly qrcodes = new Map<string, QrCode & { appId: string }>();
 
   constructor(
     readonly clock: Clock,
@@ -132,7 +129,6 @@ export class EmulatorCore {
     this.globalTokens.clear();
     this.ipWhitelisted = true;
     this.audience.reset();
-    this.qrcodes.clear();
     this.rids.clear();
     for (const account of this.accounts.values()) {
       account.classic = undefined;

@@ -15,6 +15,7 @@ import { groups } from '../apis/index.js';
 import type { ApiGroup } from '../apis/group.js';
 import type { IssueCodeInput, OAuthEmulatorPart } from '../apis/oauth/emulator.js';
 import type { MenuEmulatorPart } from '../apis/menu/emulator.js';
+import type { QrcodeEmulatorPart } from '../apis/qrcode/emulator.js';
 
 export type { EmulatorApp, Limits } from './core.js';
 export type { IssueCodeInput } from '../apis/oauth/emulator.js';
@@ -42,7 +43,7 @@ export interface Emulator {
   audience: Audience;
   /** The simulated phone: follows, messages, menu taps and scans pushed to the account's server. */
   phone: Phone;
-  /** The QR codes the phone scans (`core.qrcodes`), until the qrcode group keeps them. */
+  /** The core every part shares: accounts, tokens, the audience (a Phone of a test's own is built on it). */
   core: EmulatorCore;
   addApp(app: EmulatorApp): void;
   /** A code as if the user had just passed the authorize page. */
@@ -102,15 +103,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return oauth.issueCode(input);
   };
   const controls = new Controls();
-  // The menu the phone shows and taps is the menu group's state: what /menu/create and addconditional left.
+  // The menu the phone shows and taps and the codes it scans are the menu and qrcode groups' state.
   const menus = (parts.get('menu') as MenuEmulatorPart | undefined)?.menus;
+  const tickets = (parts.get('qrcode') as QrcodeEmulatorPart | undefined)?.qrcodes;
   const phone = new Phone(core, {
     menu: (appId, openid) => (openid === undefined ? menus?.current(appId) : menus?.forFollower(appId, openid))?.button,
     button: (appId, openid, top, sub) => menus?.buttonAt(appId, openid, top, sub),
     qrcode: (appId, ticket) => {
-      const code = core.qrcodes.get(ticket);
-      return code?.appId === appId ? code : undefined;
+      const code = tickets?.resolve(ticket);
+      return code?.appId === appId ? { ticket, sceneId: code.scene_id, sceneStr: code.scene_str, expired: code.expired } : undefined;
     },
+    qrcodes: (appId) => (tickets?.liveOf(appId) ?? []).map((code) => ({ ticket: code.ticket, sceneId: code.scene_id, sceneStr: code.scene_str, expired: false })),
   });
   for (const [appId, server] of Object.entries(options.servers ?? {})) phone.configure(appId, server);
   const app = createEmulatorApp({ core, parts: [...parts.values()], issueCode, controls, phone, redirectHosts: options.redirectHosts });

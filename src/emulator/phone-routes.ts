@@ -1,8 +1,6 @@
 /**
- * The phone's HTTP side: the account's server configuration, each phone action, the stand-in
- * for QR codes until the qrcode group keeps them, and the phone page.
+ * The phone's HTTP side: the account's server configuration, each phone action and the phone page.
  */
-import { randomBytes } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { ENCODING_AES_KEY_PATTERN } from '../apis/callback/crypto.js';
 import type { EmulatorCore } from './core.js';
@@ -63,7 +61,7 @@ export function mountPhone(app: Hono, core: EmulatorCore, phone: Phone): void {
       server: server ? { url: server.url, safeMode: Boolean(server.encodingAESKey) } : null,
       followers: core.audience.all(appId).map(({ openid, name, subscribed }) => ({ openid, name, subscribed })),
       menu: phone.menu(appId, openid) ?? null,
-      qrcodes: [...core.qrcodes.values()].filter((code) => code.appId === appId),
+      qrcodes: phone.qrcodes(appId),
     });
   });
 
@@ -98,19 +96,6 @@ export function mountPhone(app: Hono, core: EmulatorCore, phone: Phone): void {
     const [top, sub] = [index(body.top), index(body.sub)];
     if (!openid || top === undefined || (body.sub !== undefined && sub === undefined)) return 'need {appid, openid, top, sub?}: the button\'s place, counted from 0';
     return phone.tap(appId, openid, top, sub);
-  });
-
-  // Stand-in: a QR code as /qrcode/create would leave it.
-  app.post('/__emulator/qrcode', async (c) => {
-    const body = await read(c);
-    const appId = str(body.appid);
-    const sceneId = num(body.scene_id);
-    const sceneStr = str(body.scene_str);
-    if (!appId || !core.hasApp(appId) || (sceneId === undefined) === (sceneStr === undefined)) return bad(c, 'need {appid, scene_id or scene_str, expire_seconds?}');
-    const ticket = randomBytes(24).toString('base64url');
-    const expire = num(body.expire_seconds);
-    core.qrcodes.set(ticket, { appId, ticket, sceneId, sceneStr, expiresAt: expire ? core.clock.now() + expire * 1000 : undefined });
-    return c.json({ ticket });
   });
 
   app.get('/__emulator/phone', (c) => c.html(phonePage()));

@@ -28,25 +28,26 @@ export interface MenuButton {
   sub_button?: MenuButton[];
 }
 
-/** A QR code the account made, as /qrcode/create answers it. */
+/** What a scanned QR code means, as the qrcode group resolves its ticket. */
 export interface QrCode {
   ticket: string;
   sceneId?: number;
   sceneStr?: string;
-  /** Epoch ms; a permanent code has none. */
-  expiresAt?: number;
+  expired: boolean;
 }
 
 /**
- * Where the phone reads the account's menu and QR codes: the menu group's part for the menu; the
- * core's stand-in (`core.qrcodes`) for QR codes until the qrcode group provides its own.
+ * Where the phone reads the account's menu and QR codes: the menu and qrcode groups' parts.
  */
 export interface PhoneSources {
   /** The menu this follower sees (the default menu without an openid). */
   menu(appId: string, openid?: string): MenuButton[] | undefined;
   /** The button at [top] or [top, sub] of the menu this follower sees. */
   button(appId: string, openid: string, top: number, sub?: number): MenuButton | undefined;
+  /** The account's code with this ticket; undefined when unknown or another account's. */
   qrcode(appId: string, ticket: string): QrCode | undefined;
+  /** The account's codes that have not expired, for the phone page to scan. */
+  qrcodes(appId: string): QrCode[];
 }
 
 /** What became of one push. */
@@ -92,6 +93,10 @@ export class Phone {
     return this.sources.menu(appId, openid);
   }
 
+  qrcodes(appId: string): QrCode[] {
+    return this.sources.qrcodes(appId);
+  }
+
   /** The user named `name` follows from a search (or a shared card). */
   follow(appId: string, name: string): Promise<PushResult> {
     this.account(appId);
@@ -109,7 +114,7 @@ export class Phone {
   scan(appId: string, name: string, ticket: string): Promise<PushResult> {
     this.account(appId);
     const code = this.sources.qrcode(appId, ticket);
-    if (!code || (code.expiresAt !== undefined && code.expiresAt <= this.core.clock.now())) throw new PhoneError('this QR code is unknown or has expired');
+    if (!code || code.expired) throw new PhoneError('this QR code is unknown or has expired');
     const scene = code.sceneStr ?? String(code.sceneId ?? '');
     const known = this.core.audience.get(appId, this.core.audience.openidOf(appId, name));
     if (known?.subscribed) return this.push(appId, known, 'scan', { MsgType: 'event', Event: 'SCAN', EventKey: scene, Ticket: ticket });

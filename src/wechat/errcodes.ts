@@ -48,10 +48,12 @@ export const CORE_ERRCODES: ErrcodeTable = {
   43019: { kind: 'caller', status: 403, hint: "The user is on the account's blacklist: remove them from it before sending." },
   40037: { kind: 'caller', hint: "The template_id is not one of the account's templates: list them (/template/list, /subscribe/list)." },
   47003: { kind: 'caller', hint: "A template data value is missing or breaks its placeholder's rule (WeChat's message names it): send every placeholder of the template's content." },
-  40007: { kind: 'caller', hint: 'The media_id is unknown, expired (temporary media live 3 days) or of the wrong type. Upload the file again and use the new media_id.' },
   40008: { kind: 'caller', hint: 'The msgtype is not one this API sends.' },
-  44004: { kind: 'caller', hint: 'The text content is empty.' },
-  45002: { kind: 'caller', hint: 'The message content is too long.' },
+  // Articles in a customer-service message and in a draft.
+  44003: { kind: 'caller', hint: 'The news message or draft has no articles: send one (a customer-service news message carries exactly 1).' },
+  44004: { kind: 'caller', hint: 'The text or article content is empty.' },
+  45002: { kind: 'caller', hint: 'The content is too long (an article: at most 20,000 characters, under 1 MB).' },
+  45008: { kind: 'caller', hint: 'Too many articles: a draft holds at most 8, a customer-service news message exactly 1.' },
   48002: { kind: 'caller', status: 403, hint: 'The user turned off messages from this account.' },
 };
 

@@ -1,6 +1,5 @@
 import { defineGroup } from '../group.js';
 import { wechat } from './endpoints.js';
-import { errcodes } from './errcodes.js';
 import { draftRoutes } from './routes.js';
 
 export const draft = defineGroup({
@@ -8,5 +7,4 @@ export const draft = defineGroup({
   description: 'The draft box, where articles are written before /publish/submit (X-Api-Key). Replaces /media/add_news.',
   routes: draftRoutes,
   endpoints: wechat,
-  errcodes,
 });

@@ -8,8 +8,6 @@ export const errcodes: ErrcodeTable = {
     hint: 'The follower has not interacted recently: a message opens 48 hours (5 sends), a follow, menu click or QR scan 1 minute (3 sends). Use a template or subscription message instead.',
   },
   45047: { kind: 'caller', status: 409, hint: "The sends this follower's last interaction allowed are used up; wait for them to write again." },
-  44003: { kind: 'caller', hint: 'A news message needs its article.' },
-  45008: { kind: 'caller', hint: 'A customer-service news message carries exactly 1 article.' },
   45072: { kind: 'caller', hint: 'command must be Typing or CancelTyping.' },
   45080: { kind: 'caller', status: 409, hint: 'The typing indicator needs a message exchange with the follower in the last 30 seconds.' },
   45081: { kind: 'caller', status: 409, hint: 'The indicator is already shown (it lasts 15 seconds); send CancelTyping or a message first.' },

@@ -66,6 +66,11 @@ export class QrTickets {
     return found;
   }
 
+  /** The account's codes that have not expired, oldest first (the phone lists them to scan). */
+  liveOf(appId: string): QrTicket[] {
+    return [...this.byTicket.values()].filter((one) => one.appId === appId && this.live(one.ticket));
+  }
+
   permanentCount(appId: string): number {
     return this.permanent.get(appId)?.size ?? 0;
   }
