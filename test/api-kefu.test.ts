@@ -111,7 +111,7 @@ describe('/kefu/send', () => {
   it("refuses what WeChat would, before calling it", async () => {
     const openid = follow('dan');
     await assertRefused('/kefu/send', { msgtype: 'text', text: { content: 'x' } }, /touser is required/);
-    await assertRefused('/kefu/send', { touser: openid, msgtype: 'fax' }, /msgtype must be one of text, image/);
+    await assertRefused('/kefu/send', { touser: openid, msgtype: 'fax' }, /msgtype must be one of "text", "image"/);
     await assertRefused('/kefu/send', { touser: openid, msgtype: 'text' }, /text is required/);
     await assertRefused('/kefu/send', text(openid, ''), /text\.content must not be empty/);
     await assertRefused('/kefu/send', text(openid, '字'.repeat(683)), /text\.content must be at most 2048 bytes/);
@@ -158,7 +158,7 @@ describe('/kefu/typing', () => {
   });
 
   it('refuses a command other than Typing or CancelTyping before calling WeChat', async () => {
-    await assertRefused('/kefu/typing', { touser: follow('gil'), command: 'typing' }, /command must be one of Typing, CancelTyping/);
+    await assertRefused('/kefu/typing', { touser: follow('gil'), command: 'typing' }, /command must be one of "Typing", "CancelTyping"/);
     await assertRefused('/kefu/typing', { command: 'Typing' }, /touser is required/);
   });
 });

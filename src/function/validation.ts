@@ -26,7 +26,7 @@ function describe(issue: Issue): string {
       return typeof issue.input === 'string' ? `must be at most ${issue.requirement} characters` : `must have at most ${issue.requirement} ${of}`;
     case 'picklist':
     case 'variant':
-      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/"/g, '').split(' | ').join(', ')}`;
+      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').split(' | ').join(', ')}`;
     case 'regex':
       return 'has characters that are not allowed';
     case 'max_bytes':
