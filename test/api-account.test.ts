@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_SECRET, type Stack } from './support/stack.js';
+import { assertFailure } from './support/api-assertions.js';
 import { ADMIN_KEY } from './support/random-account.js';
 
 const ADMIN = { 'x-api-key': ADMIN_KEY };
@@ -17,14 +18,6 @@ after(() => stack.close());
 beforeEach(() => stack.emulator.resetCounts());
 
 const admin = (path: string, body: unknown = {}) => stack.call(path, body, ADMIN);
-
-function assertFailure(result: CallResult, status: number, msg: RegExp, errcode?: number) {
-  assert.equal(result.status, status, result.text);
-  assert.equal(result.body.code, -1);
-  assert.equal(result.body.data, null);
-  assert.match(result.body.msg, msg);
-  if (errcode !== undefined) assert.equal(result.body.errcode, errcode, result.text);
-}
 
 describe('/account/shorturl', () => {
   it("forwards CloudBase's body to the retired long2short and answers WeChat's refusal with a hint naming /account/shorten_gen", async () => {

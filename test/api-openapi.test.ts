@@ -10,7 +10,8 @@ import * as v from 'valibot';
 import { groups } from '../src/apis/index.js';
 import { defineGroup, forward } from '../src/apis/group.js';
 import { openapi } from '../src/apis/openapi/index.js';
-import { startStack, TEST_APP_ID, TEST_APP_SECRET, type CallResult, type Stack } from './support/stack.js';
+import { startStack, TEST_APP_ID, TEST_APP_SECRET, type Stack } from './support/stack.js';
+import { assertFailure } from './support/api-assertions.js';
 import { ADMIN_KEY } from './support/random-account.js';
 
 const ADMIN = { 'x-api-key': ADMIN_KEY };
@@ -35,14 +36,6 @@ after(() => stack.close());
 beforeEach(() => stack.emulator.reset());
 
 const admin = (path: string, body: unknown = {}) => stack.call(path, body, ADMIN);
-
-function assertFailure(result: CallResult, status: number, msg: RegExp, errcode?: number) {
-  assert.equal(result.status, status, result.text);
-  assert.equal(result.body.code, -1);
-  assert.equal(result.body.data, null);
-  assert.match(result.body.msg, msg);
-  if (errcode !== undefined) assert.equal(result.body.errcode, errcode, result.text);
-}
 
 async function spendProbe() {
   assert.equal((await admin('/probe/call')).status, 200);

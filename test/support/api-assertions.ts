@@ -5,6 +5,16 @@
 import assert from 'node:assert/strict';
 import type { CallResult, Stack } from './stack.js';
 
+/** A failure in the envelope: the status, code -1, no data, msg in words (and WeChat's errcode, when given). */
+export function assertFailure(result: CallResult, status: number, msg: RegExp, errcode?: number): void {
+  assert.equal(result.status, status, result.text);
+  assert.equal(result.body.code, -1);
+  assert.equal(result.body.data, null);
+  assert.match(result.body.msg, msg);
+  if (errcode !== undefined) assert.equal(result.body.errcode, errcode, result.text);
+}
+
+/** WeChat's refusal in the envelope: the status, the errcode, a hint. */
 export function assertWeChatError(result: CallResult, status: number, errcode: number): void {
   assert.equal(result.status, status, result.text);
   assert.equal(result.body.code, -1);

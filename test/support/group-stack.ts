@@ -4,6 +4,7 @@
  * global token or the AppSecret.
  */
 import assert from 'node:assert/strict';
+export { assertWeChatError } from './api-assertions.js';
 import { startStack, TEST_APP_SECRET, type CallResult, type Stack } from './stack.js';
 import { ADMIN_KEY, randomAppId } from './random-account.js';
 
@@ -42,15 +43,6 @@ export function assertOk(result: CallResult): any {
   assert.equal(result.status, 200, result.text);
   assert.equal(result.body.code, 0, result.text);
   return result.body.data;
-}
-
-/** WeChat's refusal in the envelope: the status, the errcode, a hint. */
-export function assertWeChatError(result: CallResult, status: number, errcode: number): void {
-  assert.equal(result.status, status, result.text);
-  assert.equal(result.body.code, -1, result.text);
-  assert.equal(result.body.errcode, errcode, result.text);
-  assert.match(result.body.msg, new RegExp(`\\[${errcode}\\]`));
-  assert.ok(result.body.hint, `a hint for ${errcode}`);
 }
 
 /** A 400 naming the field, before any WeChat call. */
